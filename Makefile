@@ -1,0 +1,48 @@
+# Two commands do everything on a fresh machine (see README.md):
+#   make book   set up .venv, build the HTML book (every cell executed), print where it is
+#   make test   set up .venv, run unit tests, doctests and the strict book build
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.ready
+# Changing codelib does not change a chapter's code cells, so jupyter-cache would serve stale
+# outputs: this stamp wipes the executed state whenever codelib changes.
+CODELIB_STAMP := _build/.codelib-stamp
+CODELIB_FILES := $(wildcard codelib/*.py codelib/*.mplstyle)
+PIP_TOOLS := pip-tools==7.6.2
+
+.PHONY: book test lock clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make book   build the HTML book into _build/html (sets up .venv first)"
+	@echo "make test   unit tests, doctests and the strict book build"
+	@echo "make lock   regenerate requirements.lock from requirements.in"
+	@echo "make clean  remove _build (keeps .venv)"
+
+$(READY): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed: run make with PYTHON=python3.11 (or newer).")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(CODELIB_STAMP): $(CODELIB_FILES)
+	rm -rf _build/.doctrees _build/.jupyter_cache _build/jupyter_execute _build/html
+	mkdir -p _build
+	touch $@
+
+book: $(READY) $(CODELIB_STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+test: $(READY)
+	$(BIN)/python -m pytest
+
+lock: $(READY)
+	$(BIN)/python -m pip install --quiet $(PIP_TOOLS)
+	$(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url \
+	    --no-emit-find-links --output-file requirements.lock requirements.in
+
+clean:
+	rm -rf _build

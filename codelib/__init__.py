@@ -1,0 +1,44 @@
+"""codelib: the code behind the executable textbook *Challenges in Optimization*.
+
+One module per idea, all re-exported here so a chapter can write ``from codelib import ...``:
+
+- :mod:`codelib.symbolic`: SymPy gradients, Hessians, Taylor polynomials, critical points,
+  and vectorised NumPy versions of them.
+- :mod:`codelib.curvature`: what a Hessian says: eigenvalues, directional curvature,
+  condition number, the type of a stationary point, good and largest stable step sizes.
+- :mod:`codelib.gd`: gradient descent returning a :class:`Trajectory`; gradient clipping.
+- :mod:`codelib.nets`: tiny NumPy networks with exact gradients, Hessian-vector products and
+  Hessians on a flat parameter vector.
+- :mod:`codelib.plotting`: the house style and contour/trajectory/surface helpers.
+- :mod:`codelib.animation`: optimiser paths that play in a static web page.
+"""
+
+from . import nets
+from .animation import PathAnimation, animate_paths
+from .curvature import (
+    Eigen,
+    classify,
+    condition_number,
+    directional_curvature,
+    eigen,
+    max_stable_lr,
+    optimal_step,
+)
+from .gd import Trajectory, clip_by_norm, clip_by_value, gradient_descent
+from .plotting import STYLE_PATH, contour, contour_with_trajectory, surface, trajectory, use_book_style
+from .symbolic import NumericFunctions, critical_points, gradient, hessian, taylor, to_numpy
+
+__all__ = [
+    # symbolic
+    "NumericFunctions", "critical_points", "gradient", "hessian", "taylor", "to_numpy",
+    # curvature
+    "Eigen", "classify", "condition_number", "directional_curvature", "eigen", "max_stable_lr",
+    "optimal_step",
+    # gd
+    "Trajectory", "clip_by_norm", "clip_by_value", "gradient_descent",
+    # plotting and animation
+    "STYLE_PATH", "contour", "contour_with_trajectory", "surface", "trajectory", "use_book_style",
+    "PathAnimation", "animate_paths",
+    # networks (a namespace: nets.MLP, nets.loss_and_grad, nets.hessian, ...)
+    "nets",
+]

@@ -1,0 +1,113 @@
+"""Checks at codelib's public boundary.
+
+Each helper returns the cleaned value or raises ``TypeError``/``ValueError``
+with a message that names the argument, says what is wrong and what to pass
+instead. Inside codelib, validated data is trusted.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import sympy
+
+from ._typing import ArrayLike, FloatArray
+
+
+def as_float_array(value: ArrayLike, name: str) -> FloatArray:
+    """Return ``value`` as a finite float array, or raise."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be numeric (a list or NumPy array of numbers), got {type(value).__name__}.")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be numeric (a list or NumPy array of numbers); "
+                        f"could not convert it to floats: {err}") from None
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or inf; pass finite numbers.")
+    return array
+
+
+def as_vector(value: ArrayLike, name: str, *, size: int | None = None) -> FloatArray:
+    """Return ``value`` as a finite, non-empty 1-D float array (of length ``size`` if given)."""
+    array = as_float_array(value, name)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D vector, got an array of shape {array.shape}.")
+    if size is not None and array.size != size:
+        raise ValueError(f"{name} must have {size} entries to match the other arguments, got {array.size}.")
+    return array
+
+
+def as_symmetric_matrix(value: ArrayLike, name: str, *, rtol: float = 1e-8) -> FloatArray:
+    """Return ``value`` as a finite, square, symmetric float matrix, or raise."""
+    array = as_float_array(value, name)
+    if array.ndim != 2 or array.shape[0] != array.shape[1] or array.size == 0:
+        raise ValueError(f"{name} must be a square n x n matrix, got an array of shape {array.shape}.")
+    scale = max(np.abs(array).max(), 1.0)
+    if not np.allclose(array, array.T, rtol=0.0, atol=rtol * scale):
+        raise ValueError(f"{name} must be symmetric (a Hessian is); the largest |H - H^T| entry is "
+                         f"{np.abs(array - array.T).max():.3g}. Pass (H + H.T) / 2 if the asymmetry is round-off.")
+    return array
+
+
+def positive_number(value: object, name: str) -> float:
+    """Return ``value`` as a finite float > 0, or raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive real number, got {type(value).__name__}.")
+    number = float(value)
+    if not np.isfinite(number) or number <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
+    return number
+
+
+def positive_int(value: object, name: str) -> int:
+    """Return ``value`` as an int >= 1, or raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= 1, got {type(value).__name__} {value!r}.")
+    if value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
+    return int(value)
+
+
+def require_callable(value: object, name: str) -> None:
+    """Raise ``TypeError`` unless ``value`` is callable."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable (a function such as lambda x: ...), got {type(value).__name__}.")
+
+
+def require_generator(value: object, name: str = "rng") -> np.random.Generator:
+    """Return ``value`` if it is a ``np.random.Generator``, else raise ``TypeError``."""
+    if not isinstance(value, np.random.Generator):
+        raise TypeError(f"{name} must be a numpy.random.Generator, e.g. np.random.default_rng(0); "
+                        f"got {type(value).__name__}. Seeds and the legacy np.random.RandomState are not accepted.")
+    return value
+
+
+def as_symbols(wrt: object, name: str = "wrt") -> tuple[sympy.Symbol, ...]:
+    """Return the differentiation variables as a non-empty tuple of distinct SymPy symbols."""
+    items = (wrt,) if isinstance(wrt, sympy.Basic) else wrt
+    try:
+        symbols = tuple(items)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{name} must be a SymPy Symbol or a sequence of them, "
+                        f"e.g. sympy.symbols('x y'); got {type(wrt).__name__}.") from None
+    if not symbols:
+        raise ValueError(f"{name} is empty; pass at least one SymPy Symbol.")
+    for symbol in symbols:
+        if not isinstance(symbol, sympy.Symbol):
+            raise TypeError(f"{name} must contain SymPy Symbols only, got {symbol!r} "
+                            f"({type(symbol).__name__}); create them with sympy.symbols('x y').")
+    if len(set(symbols)) != len(symbols):
+        raise ValueError(f"{name} lists a symbol twice: {symbols}; pass each variable once.")
+    return symbols
+
+
+def as_expression(expr: object, name: str = "expr") -> sympy.Expr:
+    """Return ``expr`` as a SymPy expression (numbers are accepted), or raise."""
+    if isinstance(expr, numbers.Number) and not isinstance(expr, bool):
+        return sympy.sympify(expr)
+    if not isinstance(expr, sympy.Expr):
+        raise TypeError(f"{name} must be a SymPy expression such as x**2 - y**2, got {type(expr).__name__}. "
+                        "Build it from symbols made with sympy.symbols(...).")
+    return expr
