@@ -43,6 +43,7 @@ lock: $(READY)
 	$(BIN)/python -m pip install --quiet $(PIP_TOOLS)
 	$(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url \
 	    --no-emit-find-links --output-file requirements.lock requirements.in
+	cp requirements.lock binder/requirements.txt
 
 clean:
 	rm -rf _build

@@ -1,0 +1,92 @@
+"""Shared fixtures: one strict build of the book per test session, and the skip policy.
+
+On a laptop without Chromium, TeX or npm, the tests that need them are skipped with a reason
+that says what to install. CI sets ``BOOK_REQUIRE_ALL=1`` (see ``.ci/run``): there, a missing
+tool is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
+MATHJAX_DIR = ROOT / "node_modules" / "mathjax" / "es5"
+STRICT = ["-W", "-n", "--keep-going", "--all"]
+
+
+def toc_pages() -> list[str]:
+    """Every document named in _toc.yml (root, chapters, sections), without suffix."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries:
+            if "file" in entry:
+                pages.append(entry["file"])
+            for key in ("sections", "chapters"):
+                walk(entry.get(key, []))
+            for part in entry.get("parts", []):
+                walk(part.get("chapters", []))
+
+    walk(toc.get("chapters", []))
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    return [str(Path(page).with_suffix("")) for page in pages]
+
+
+def require(available: bool, what: str) -> None:
+    """Skip the calling test unless ``available``; under BOOK_REQUIRE_ALL=1 fail instead."""
+    if available:
+        return
+    message = f"skipped: {what}"
+    if os.environ.get("BOOK_REQUIRE_ALL") == "1":
+        pytest.fail(f"BOOK_REQUIRE_ALL=1 but {what}")
+    pytest.skip(message)
+
+
+def have(command: str) -> bool:
+    return shutil.which(command) is not None
+
+
+class Build(NamedTuple):
+    result: subprocess.CompletedProcess
+    out: Path          # the build's _build folder
+    local_mathjax: bool
+
+    @property
+    def log(self) -> str:
+        return self.result.stdout + self.result.stderr
+
+    @property
+    def html(self) -> Path:
+        return self.out / "html"
+
+
+def jupyter_book(args: list[str], out: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    command = [str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", str(out), *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=3600,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="session")
+def book_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh output folder for this session's builds (HTML first, then the PDF reuses its cache)."""
+    return tmp_path_factory.mktemp("book")
+
+
+@pytest.fixture(scope="session")
+def book(book_dir: Path) -> Build:
+    """The strict HTML build, with MathJax served locally when the npm package is installed."""
+    local = (MATHJAX_DIR / "tex-mml-chtml.js").is_file()
+    env = {"BOOK_MATHJAX_DIR": str(MATHJAX_DIR)} if local else {}
+    result = jupyter_book(STRICT, book_dir, env)
+    return Build(result, book_dir / "_build", local)
