@@ -9,11 +9,15 @@ One module per idea, all re-exported here so a chapter can write ``from codelib 
 - :mod:`codelib.gd`: gradient descent returning a :class:`Trajectory`; gradient clipping.
 - :mod:`codelib.nets`: tiny NumPy networks with exact gradients, Hessian-vector products and
   Hessians on a flat parameter vector.
+- :mod:`codelib.probes`: what the chapters measure on networks: filter-normalised directions,
+  loss slices, grid minima and the gradient-norm test.
+- :mod:`codelib.rnn`: the one-unit recurrent network of Pascanu et al. with its gradient by
+  backpropagation through time, and products of random Jacobians.
 - :mod:`codelib.plotting`: the house style and contour/trajectory/surface helpers.
 - :mod:`codelib.animation`: optimiser paths that play in a static web page.
 """
 
-from . import nets
+from . import nets, probes, rnn
 from .animation import PathAnimation, animate_paths
 from .curvature import (
     Eigen,
@@ -39,6 +43,6 @@ __all__ = [
     # plotting and animation
     "STYLE_PATH", "contour", "contour_with_trajectory", "surface", "trajectory", "use_book_style",
     "PathAnimation", "animate_paths",
-    # networks (a namespace: nets.MLP, nets.loss_and_grad, nets.hessian, ...)
-    "nets",
+    # namespaces: nets.MLP, nets.hessian, probes.slice_2d, rnn.OneUnitRNN, ...
+    "nets", "probes", "rnn",
 ]

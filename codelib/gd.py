@@ -226,8 +226,15 @@ def clip_by_value(g: ArrayLike, h: float) -> FloatArray:
 
 
 def _clip_norm(g: FloatArray, h: float) -> FloatArray:
-    norm = _norm(g)
-    return g * (h / norm) if norm > h else g.copy()
+    # Divide by the largest entry first: ||g|| itself may overflow for a huge but finite g.
+    scale = float(np.max(np.abs(g)))
+    if scale == 0.0:
+        return g.copy()
+    direction = g / scale
+    unit_norm = float(np.linalg.norm(direction))
+    with np.errstate(over="ignore"):
+        norm = scale * unit_norm
+    return direction * (h / unit_norm) if norm > h else g.copy()
 
 
 def _norm(g: FloatArray) -> float:
