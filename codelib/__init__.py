@@ -11,13 +11,17 @@ One module per idea, all re-exported here so a chapter can write ``from codelib 
   Hessians on a flat parameter vector.
 - :mod:`codelib.probes`: what the chapters measure on networks: filter-normalised directions,
   loss slices, grid minima and the gradient-norm test.
+- :mod:`codelib.randmat`: random symmetric (GOE) matrices and the probability that all their
+  eigenvalues are positive.
+- :mod:`codelib.second_order`: Newton, saddle-free Newton, perturbed gradient descent, a
+  critical-point finder and the index of a critical point.
 - :mod:`codelib.rnn`: the one-unit recurrent network of Pascanu et al. with its gradient by
   backpropagation through time, and products of random Jacobians.
 - :mod:`codelib.plotting`: the house style and contour/trajectory/surface helpers.
 - :mod:`codelib.animation`: optimiser paths that play in a static web page.
 """
 
-from . import nets, probes, rnn
+from . import nets, probes, randmat, rnn, second_order
 from .animation import PathAnimation, animate_paths
 from .curvature import (
     Eigen,
@@ -43,6 +47,6 @@ __all__ = [
     # plotting and animation
     "STYLE_PATH", "contour", "contour_with_trajectory", "surface", "trajectory", "use_book_style",
     "PathAnimation", "animate_paths",
-    # namespaces: nets.MLP, nets.hessian, probes.slice_2d, rnn.OneUnitRNN, ...
-    "nets", "probes", "rnn",
+    # namespaces: nets.MLP, nets.hessian, probes.slice_2d, rnn.OneUnitRNN, randmat.goe, ...
+    "nets", "probes", "randmat", "rnn", "second_order",
 ]
