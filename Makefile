@@ -11,11 +11,13 @@ CODELIB_STAMP := _build/.codelib-stamp
 CODELIB_FILES := $(wildcard codelib/*.py codelib/*.mplstyle)
 PIP_TOOLS := pip-tools==7.6.2
 
-.PHONY: book test lock clean help
+.PHONY: book pdf test lock clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make book   build the HTML book into _build/html (sets up .venv first)"
+	@echo "make book OFFLINE=1   the same, with MathJax served from the book's own files (needs npm)"
+	@echo "make pdf    build the course PDF _build/latex/book.pdf (needs the TeX packages in README)"
 	@echo "make test   unit tests, doctests and the strict book build"
 	@echo "make lock   regenerate requirements.lock from requirements.in"
 	@echo "make clean  remove _build (keeps .venv)"
@@ -32,11 +34,31 @@ $(CODELIB_STAMP): $(CODELIB_FILES)
 	mkdir -p _build
 	touch $@
 
-book: $(READY) $(CODELIB_STAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+MATHJAX := node_modules/mathjax/es5/tex-mml-chtml.js
+# OFFLINE=1: pages load MathJax from _build/html/_static/mathjax, so the book reads with no network.
+ifeq ($(OFFLINE),1)
+BOOK_ENV := BOOK_MATHJAX_DIR=$(CURDIR)/node_modules/mathjax/es5
+BOOK_DEPS := $(MATHJAX)
+endif
+
+$(MATHJAX): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+book: $(READY) $(CODELIB_STAMP) $(BOOK_DEPS)
+	$(BOOK_ENV) $(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-test: $(READY)
+pdf: $(READY) $(CODELIB_STAMP)
+	$(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
+	@echo "The PDF is at $(CURDIR)/_build/latex/book.pdf"
+
+# The browser tests serve MathJax from node_modules; without npm they are skipped, saying why.
+ifneq ($(shell command -v npm),)
+TEST_DEPS := $(MATHJAX)
+endif
+
+test: $(READY) $(TEST_DEPS)
 	$(BIN)/python -m pytest
 
 lock: $(READY)

@@ -97,6 +97,10 @@ class PathAnimation:
         self.alt = alt
         self.interval_ms = interval_ms
 
+    def __repr__(self) -> str:
+        # No memory address: notebook outputs must be identical from build to build.
+        return f"PathAnimation({len(self.pixel_paths)} paths, {self.n_steps} steps)"
+
     @property
     def n_steps(self) -> int:
         """The number of steps of the longest path."""

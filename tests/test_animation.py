@@ -101,3 +101,8 @@ def test_rejects_non_axes():
 
 def test_is_a_path_animation(ax):
     assert isinstance(animate_paths(ax, [[[0, 0]]], alt="a point"), PathAnimation)
+
+
+def test_repr_has_no_memory_address(ax):
+    animation = animate_paths(ax, [np.zeros((3, 2)), np.ones((5, 2))], alt="two paths")
+    assert repr(animation) == "PathAnimation(2 paths, 4 steps)"
