@@ -78,15 +78,11 @@ def jupyter_book(args: list[str], out: Path, env: dict | None = None) -> subproc
 
 
 @pytest.fixture(scope="session")
-def book_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh output folder for this session's builds (HTML first, then the PDF reuses its cache)."""
-    return tmp_path_factory.mktemp("book")
-
-
-@pytest.fixture(scope="session")
-def book(book_dir: Path) -> Build:
-    """The strict HTML build, with MathJax served locally when the npm package is installed."""
+def book(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The strict HTML build into a fresh folder, with MathJax served locally when the npm
+    package is installed. Other builds copy its execution cache rather than build into it."""
+    out = tmp_path_factory.mktemp("book")
     local = (MATHJAX_DIR / "tex-mml-chtml.js").is_file()
     env = {"BOOK_MATHJAX_DIR": str(MATHJAX_DIR)} if local else {}
-    result = jupyter_book(STRICT, book_dir, env)
-    return Build(result, book_dir / "_build", local)
+    result = jupyter_book(STRICT, out, env)
+    return Build(result, out / "_build", local)

@@ -1,12 +1,14 @@
 """The course PDF: built with xelatex through Jupyter Book's LaTeX builder, then read back.
 
-The PDF is built into the same temporary folder as the HTML of ``test_book.py``, so it reuses
-that build's fresh execution cache instead of running every cell again.
+The PDF is built into its own folder, seeded with a copy of the execution cache of the HTML
+build of ``test_book.py``: it does not run every cell again, and it leaves that build's
+outputs untouched for ``test_reproducible.py``.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,12 +21,14 @@ TEX_TOOLS = ("xelatex", "latexmk", "pdftotext", "pdfimages")
 
 
 @pytest.fixture(scope="module")
-def pdf(book, book_dir: Path) -> dict:
+def pdf(book, tmp_path_factory: pytest.TempPathFactory) -> dict:
     missing = [tool for tool in TEX_TOOLS if not have(tool)]
     require(not missing, f"{', '.join(missing)} not installed (apt-get install texlive-xetex "
                          "texlive-latex-recommended texlive-fonts-recommended latexmk poppler-utils)")
-    result = jupyter_book(["--builder", "pdflatex", *STRICT], book_dir)
-    latex = book_dir / "_build" / "latex"
+    out = tmp_path_factory.mktemp("pdf")
+    shutil.copytree(book.out / ".jupyter_cache", out / "_build" / ".jupyter_cache")
+    result = jupyter_book(["--builder", "pdflatex", *STRICT], out)
+    latex = out / "_build" / "latex"
     text = subprocess.run(["pdftotext", "-layout", str(latex / "book.pdf"), "-"], capture_output=True,
                           text=True).stdout if (latex / "book.pdf").is_file() else ""
     return {"result": result, "latex": latex, "text": text}
