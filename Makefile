@@ -11,7 +11,7 @@ CODELIB_STAMP := _build/.codelib-stamp
 CODELIB_FILES := $(wildcard codelib/*.py codelib/*.mplstyle)
 PIP_TOOLS := pip-tools==7.6.2
 
-.PHONY: book pdf test lock clean help
+.PHONY: book pdf test bench lock clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -19,6 +19,7 @@ help:
 	@echo "make book OFFLINE=1   the same, with MathJax served from the book's own files (needs npm)"
 	@echo "make pdf    build the course PDF _build/latex/book.pdf (needs the TeX packages in README)"
 	@echo "make test   unit tests, doctests and the strict book build"
+	@echo "make bench  time builds, chapters, cells, page weight, PDF and codelib; PASS/FAIL budget lines"
 	@echo "make lock   regenerate requirements.lock from requirements.in"
 	@echo "make clean  remove _build (keeps .venv)"
 
@@ -60,6 +61,9 @@ endif
 
 test: $(READY) $(TEST_DEPS)
 	$(BIN)/python -m pytest
+
+bench: $(READY)
+	$(BIN)/python bench/run.py
 
 lock: $(READY)
 	$(BIN)/python -m pip install --quiet $(PIP_TOOLS)
