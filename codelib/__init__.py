@@ -19,6 +19,8 @@ One module per idea, all re-exported here so a chapter can write ``from codelib 
   backpropagation through time, and products of random Jacobians.
 - :mod:`codelib.plotting`: the house style and contour/trajectory/surface helpers.
 - :mod:`codelib.animation`: optimiser paths that play in a static web page.
+- :mod:`codelib.formula`: a formula typed as text (``"x^2 - 3*x*y^2"``) parsed into SymPy
+  without running code.
 """
 
 from . import nets, probes, randmat, rnn, second_order
@@ -32,12 +34,14 @@ from .curvature import (
     max_stable_lr,
     optimal_step,
 )
+from .formula import Formula, formula_to_numpy, parse_formula
 from .gd import Trajectory, clip_by_norm, clip_by_value, gradient_descent
 from .plotting import STYLE_PATH, contour, contour_with_trajectory, surface, trajectory, use_book_style
 from .symbolic import NumericFunctions, critical_points, gradient, hessian, taylor, to_numpy
 
 __all__ = [
-    # symbolic
+    # symbolic and formulas typed as text
+    "Formula", "formula_to_numpy", "parse_formula",
     "NumericFunctions", "critical_points", "gradient", "hessian", "taylor", "to_numpy",
     # curvature
     "Eigen", "classify", "condition_number", "directional_curvature", "eigen", "max_stable_lr",

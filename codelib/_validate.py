@@ -7,6 +7,7 @@ instead. Inside codelib, validated data is trusted.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -15,16 +16,23 @@ import sympy
 from ._typing import ArrayLike, FloatArray
 
 
-def as_float_array(value: ArrayLike, name: str) -> FloatArray:
-    """Return ``value`` as a finite float array, or raise."""
+def as_float_array(value: ArrayLike, name: str, *, finite: bool = True) -> FloatArray:
+    """Return ``value`` as a float array, or raise; NaN and inf are rejected unless ``finite=False``."""
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be numeric (a list or NumPy array of numbers), got {type(value).__name__}.")
     try:
-        array = np.asarray(value, dtype=float)
+        raw = np.asarray(value)
+        complex_values = raw.dtype.kind == "c"
+        array = None if complex_values else raw.astype(float, copy=False)
+    except OverflowError:
+        raise ValueError(f"{name} holds a number too large for a float (above about 1.8e308).") from None
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be numeric (a list or NumPy array of numbers); "
                         f"could not convert it to floats: {err}") from None
-    if not np.all(np.isfinite(array)):
+    if complex_values:
+        raise TypeError(f"{name} must hold real numbers, got complex values; pass the real part "
+                        "(np.real) if the imaginary part is round-off.")
+    if finite and not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or inf; pass finite numbers.")
     return array
 
@@ -45,28 +53,54 @@ def as_symmetric_matrix(value: ArrayLike, name: str, *, rtol: float = 1e-8) -> F
     if array.ndim != 2 or array.shape[0] != array.shape[1] or array.size == 0:
         raise ValueError(f"{name} must be a square n x n matrix, got an array of shape {array.shape}.")
     scale = max(np.abs(array).max(), 1.0)
-    if not np.allclose(array, array.T, rtol=0.0, atol=rtol * scale):
-        raise ValueError(f"{name} must be symmetric (a Hessian is); the largest |H - H^T| entry is "
-                         f"{np.abs(array - array.T).max():.3g}. Pass (H + H.T) / 2 if the asymmetry is round-off.")
+    with np.errstate(over="ignore"):  # entries near the float limit: H - H^T may overflow to inf
+        if not np.allclose(array, array.T, rtol=0.0, atol=rtol * scale):
+            raise ValueError(f"{name} must be symmetric (a Hessian is); the largest |H - H^T| entry is "
+                             f"{np.abs(array - array.T).max():.3g}. Pass (H + H.T) / 2 if the asymmetry is "
+                             "round-off.")
+        frobenius = np.linalg.norm(array / scale) * scale  # bounds every eigenvalue
+    if not np.isfinite(frobenius):
+        raise ValueError(f"{name} is too large: its eigenvalues may exceed the float range (about 1.8e308); "
+                         "rescale it, e.g. H / np.abs(H).max().")
     return array
+
+
+def show(value: object, limit: int = 40) -> str:
+    """A short ``repr`` of ``value`` for an error message (huge numbers and arrays are cut)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int with more digits than Python will print
+        return f"a {type(value).__name__} too large to print"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def as_real(value: object, name: str, kind: str) -> float:
+    """Return ``value``, a real number (not a bool), as a float; ``+-inf`` if it exceeds the float range.
+
+    Raises ``TypeError`` naming ``kind``, the expected value, for anything else.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {kind}, got {type(value).__name__}.")
+    try:
+        return float(value)
+    except OverflowError:  # e.g. the int 10**400
+        return math.inf if value > 0 else -math.inf
 
 
 def positive_number(value: object, name: str) -> float:
     """Return ``value`` as a finite float > 0, or raise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive real number, got {type(value).__name__}.")
-    number = float(value)
+    number = as_real(value, name, "a positive real number")
     if not np.isfinite(number) or number <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
+        raise ValueError(f"{name} must be a finite number > 0, got {show(value)}.")
     return number
 
 
 def positive_int(value: object, name: str) -> int:
     """Return ``value`` as an int >= 1, or raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= 1, got {type(value).__name__} {value!r}.")
+        raise TypeError(f"{name} must be an integer >= 1, got {type(value).__name__} {show(value)}.")
     if value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
+        raise ValueError(f"{name} must be an integer >= 1, got {show(value)}.")
     return int(value)
 
 

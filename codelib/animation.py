@@ -174,7 +174,7 @@ def animate_paths(ax: Axes, paths: Sequence[ArrayLike], *, labels: Sequence[str]
     interval_ms : int, default 120
         Milliseconds between steps.
     dpi : int, default 100
-        Resolution of the PNGs.
+        Resolution of the PNGs, >= 10.
 
     Returns
     -------
@@ -183,10 +183,11 @@ def animate_paths(ax: Axes, paths: Sequence[ArrayLike], *, labels: Sequence[str]
     Raises
     ------
     TypeError
-        If ``ax`` is not a matplotlib Axes or ``alt`` is not a string.
+        If ``ax`` is not a matplotlib Axes, ``alt`` is not a non-empty string, or ``paths`` or
+        ``labels`` is not a list.
     ValueError
         If a path is not a ``(k, 2)`` array of finite numbers, no path is given, the number of
-        labels does not match, or ``alt`` is empty.
+        labels does not match, or ``dpi < 10``.
 
     Examples
     --------
@@ -202,16 +203,23 @@ def animate_paths(ax: Axes, paths: Sequence[ArrayLike], *, labels: Sequence[str]
         raise TypeError("alt must be a non-empty string describing the animation for screen readers.")
     if isinstance(paths, np.ndarray) and paths.ndim == 2:
         raise ValueError("paths must be a sequence of (k, 2) arrays; wrap a single path in a list.")
+    if isinstance(paths, (str, bytes, dict)) or not hasattr(paths, "__iter__"):
+        raise TypeError(f"paths must be a list of (k, 2) arrays of points, got {type(paths).__name__}.")
     arrays = [as_float_array(p, f"paths[{i}]") for i, p in enumerate(paths)]
     if not arrays:
         raise ValueError("paths is empty; pass at least one (k, 2) array of points.")
     for i, array in enumerate(arrays):
         if array.ndim != 2 or array.shape[1] != 2 or len(array) == 0:
             raise ValueError(f"paths[{i}] must have shape (k, 2), got {array.shape}.")
+    if labels is not None and (isinstance(labels, (str, bytes, dict)) or not hasattr(labels, "__len__")
+                               or not hasattr(labels, "__getitem__")):
+        raise TypeError(f"labels must be a list of strings, one per path, got {type(labels).__name__}.")
     if labels is not None and len(labels) != len(arrays):
         raise ValueError(f"labels has {len(labels)} entries for {len(arrays)} paths; pass one per path.")
     interval_ms = positive_int(interval_ms, "interval_ms")
     dpi = positive_int(dpi, "dpi")
+    if dpi < 10:  # below, matplotlib cannot render text (FreeType: "invalid ppem value")
+        raise ValueError(f"dpi must be an integer >= 10, got {dpi}.")
 
     figure = ax.figure
     styles = _line_styles(len(arrays))

@@ -38,7 +38,9 @@ def _as_hessian(H: MatrixLike, name: str = "H") -> FloatArray | sympy.Matrix:
 
 def _as_float_hessian(H: MatrixLike) -> FloatArray:
     checked = _as_hessian(H)
-    return np.array(checked.evalf(), dtype=float) if isinstance(checked, sympy.MatrixBase) else checked
+    if isinstance(checked, sympy.MatrixBase):  # exact entries may lie beyond the float range
+        return as_symmetric_matrix(np.array(checked.evalf(), dtype=float), "H")
+    return checked
 
 
 def _sign(number: sympy.Expr) -> int:
@@ -79,7 +81,8 @@ def eigen(H: MatrixLike) -> Eigen:
     Raises
     ------
     TypeError, ValueError
-        If ``H`` is not numeric, not square, not symmetric, or holds NaN, inf or symbols.
+        If ``H`` is not numeric, not square, not symmetric, holds NaN, inf or symbols, or is so
+        large that its eigenvalues may exceed the float range (Frobenius norm above ~1.8e308).
 
     Examples
     --------
@@ -129,10 +132,14 @@ def directional_curvature(H: MatrixLike, d: ArrayLike) -> float | FloatArray:
         D = as_vector(D, "d", size=n)
     elif D.ndim != 2 or D.shape[0] == 0 or D.shape[1] != n:
         raise ValueError(f"d must be one direction of shape ({n},) or k of shape (k, {n}), got {D.shape}.")
-    squared_norms = np.einsum("...i,...i->...", D, D)
-    if np.any(squared_norms == 0):
+    if np.any(np.all(D == 0, axis=-1)):
         raise ValueError("d must be nonzero: the zero vector has no direction, so no curvature.")
-    curvature = np.einsum("...i,ij,...j->...", D, A, D) / squared_norms
+    with np.errstate(all="ignore"):
+        curvature = np.einsum("...i,ij,...j->...", D, A, D) / np.einsum("...i,...i->...", D, D)
+    if not np.all(np.isfinite(curvature)):  # |d| near the float limit or the underflow limit: use unit vectors
+        U = D / np.abs(D).max(axis=-1, keepdims=True)
+        U = U / np.linalg.norm(U, axis=-1, keepdims=True)
+        curvature = np.einsum("...i,ij,...j->...", U, A, U)
     return float(curvature) if D.ndim == 1 else curvature
 
 
@@ -244,7 +251,8 @@ def optimal_step(g: ArrayLike, H: MatrixLike) -> float:
     ------
     TypeError, ValueError
         If ``H`` or ``g`` is invalid or ``g`` is zero; ValueError if ``g^T H g <= 0``: then the
-        model is unbounded below along ``-g`` and no finite step is optimal.
+        model is unbounded below along ``-g`` and no finite step is optimal; or if the step
+        overflows (``H`` nearly flat along ``g``).
 
     Examples
     --------
@@ -253,13 +261,22 @@ def optimal_step(g: ArrayLike, H: MatrixLike) -> float:
     """
     A = _as_float_hessian(H)
     g = as_vector(g, "g", size=A.shape[0])
-    squared_norm, curvature = g @ g, g @ A @ g
-    if squared_norm == 0:
+    if not np.any(g):
         raise ValueError("g is the zero vector: at a stationary point -g is no direction to step in.")
+    with np.errstate(all="ignore"):
+        squared_norm, curvature = g @ g, g @ A @ g
+        if not (np.isfinite(squared_norm) and np.isfinite(curvature) and squared_norm > 0):
+            u = g / np.abs(g).max()  # |g| near the float limits: the step only depends on g's direction
+            u = u / np.linalg.norm(u)
+            squared_norm, curvature = 1.0, u @ A @ u
+        step = squared_norm / curvature
     if curvature <= 0:
         raise ValueError(f"g^T H g = {curvature:.3g} <= 0: the quadratic model is unbounded below along -g, "
                          "so no finite step is optimal.")
-    return float(squared_norm / curvature)
+    if not np.isfinite(step):
+        raise ValueError(f"the optimal step overflows: g^T H g / g^T g = {curvature / squared_norm:.3g} is too close "
+                         "to 0 (H is nearly flat along g); rescale H.")
+    return float(step)
 
 
 def max_stable_lr(H: MatrixLike) -> float:
@@ -283,7 +300,8 @@ def max_stable_lr(H: MatrixLike) -> float:
     ------
     TypeError, ValueError
         If ``H`` is invalid (see :func:`eigen`); ValueError if ``lambda_max <= 0``: with no
-        positive curvature, gradient descent does not converge to a minimum at any rate.
+        positive curvature, gradient descent does not converge to a minimum at any rate; or if
+        ``lambda_max`` is so close to 0 that ``2 / lambda_max`` overflows.
 
     Examples
     --------
@@ -294,4 +312,8 @@ def max_stable_lr(H: MatrixLike) -> float:
     if largest <= 0:
         raise ValueError(f"lambda_max = {largest:.3g} <= 0: H has no positive curvature, so gradient "
                          "descent does not converge to a minimum at any learning rate.")
-    return float(2.0 / largest)
+    with np.errstate(over="ignore"):
+        lr = 2.0 / largest
+    if not np.isfinite(lr):
+        raise ValueError(f"2 / lambda_max overflows: lambda_max = {largest:.3g} is too close to 0; rescale H.")
+    return float(lr)

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._typing import ArrayLike, FloatArray, ScalarField, VectorField
-from ._validate import as_vector, positive_int, positive_number, require_callable
+from ._validate import as_float_array, as_vector, positive_int, positive_number, require_callable
 
 __all__ = ["Trajectory", "gradient_descent", "clip_by_norm", "clip_by_value"]
 
@@ -98,8 +98,8 @@ def gradient_descent(grad: VectorField, x0: ArrayLike, *, lr: float, steps: int,
     Raises
     ------
     TypeError
-        If ``grad``, ``f`` or ``callback`` is not callable, or a number has the wrong type
-        (e.g. ``steps=2.5``).
+        If ``grad``, ``f`` or ``callback`` is not callable, a number has the wrong type
+        (e.g. ``steps=2.5``), or ``grad(x)`` or ``f(x)`` returns something other than real numbers.
     ValueError
         If ``x0`` is not a finite 1-D vector, ``lr``, ``clip_norm`` or ``blowup`` is out of
         range, ``grad(x)`` has the wrong shape, ``f(x)`` is not a scalar, or the gradient or
@@ -238,17 +238,17 @@ def _clip_norm(g: FloatArray, h: float) -> FloatArray:
 
 
 def _norm(g: FloatArray) -> float:
-    with np.errstate(all="ignore"):  # a huge finite g may overflow to inf: that is divergence
-        return float(np.linalg.norm(g))
+    with np.errstate(all="ignore"):
+        norm = float(np.linalg.norm(g))
+        if np.isinf(norm) and np.all(np.isfinite(g)):  # the squares overflowed, not necessarily the norm
+            scale = float(np.max(np.abs(g)))
+            norm = scale * float(np.linalg.norm(g / scale))  # inf only if ||g|| itself exceeds the float range
+    return norm
 
 
 def _grad_at(grad: VectorField, x: FloatArray) -> FloatArray:
     with np.errstate(all="ignore"):  # non-finite results are detected by the caller
-        value = grad(x.copy())
-    try:
-        g = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"grad(x) must return numbers, got {type(value).__name__}: {err}") from None
+        g = as_float_array(grad(x.copy()), "grad(x)", finite=False)
     if g.shape != x.shape:
         raise ValueError(f"grad(x) must return an array of shape {x.shape} like x0, got shape {g.shape}.")
     return g
@@ -258,7 +258,7 @@ def _loss_at(f: ScalarField | None, x: FloatArray) -> float:
     if f is None:
         return 0.0
     with np.errstate(all="ignore"):
-        value = np.asarray(f(x.copy()), dtype=float)
+        value = as_float_array(f(x.copy()), "f(x)", finite=False)
     if value.size != 1:
         raise ValueError(f"f(x) must return a scalar loss, got an array of shape {value.shape}.")
     return float(value.reshape(()))

@@ -17,7 +17,9 @@ Conventions shared by every function:
     and :func:`rescale_hidden`.
 
 Bad input raises ``TypeError`` (wrong type) or ``ValueError`` (wrong shape or value, NaN/inf),
-with a message naming the argument and the expected shape, e.g. ``P = net.n_params``.
+with a message naming the argument and the expected shape, e.g. ``P = net.n_params``. Finite
+parameters so large that the arithmetic overflows (as in a diverging training run) give inf or
+NaN, without a warning, for the caller to detect.
 
 Second derivatives are exact for tanh, sigmoid and linear. For relu the activation's second
 derivative is 0 almost everywhere (and relu'(0) is taken as 0), so :func:`hvp` and
@@ -104,13 +106,16 @@ def _check_theta(net: MLP, theta: ArrayLike, *, batched: bool = True) -> FloatAr
     return arr
 
 
-def _check_data(net: MLP, X: ArrayLike, y: ArrayLike | None = None) -> tuple[FloatArray, FloatArray | None]:
+_NO_TARGETS = object()  # forward() has no y; every other function requires one (None is an error)
+
+
+def _check_data(net: MLP, X: ArrayLike, y: object = _NO_TARGETS) -> tuple[FloatArray, FloatArray | None]:
     X = as_float_array(X, "X")
     n_in, n_out = net.sizes[0], net.sizes[-1]
     if X.ndim != 2 or X.shape[1] != n_in or X.shape[0] == 0:
         hint = " Reshape 1-D inputs with X.reshape(-1, 1)." if X.ndim == 1 else ""
         raise ValueError(f"X must have shape (n_samples, {n_in}) for sizes {net.sizes}, got {X.shape}.{hint}")
-    if y is None:
+    if y is _NO_TARGETS:
         return X, None
     y = as_float_array(y, "y")
     if y.ndim == 1 and n_out == 1:
@@ -176,7 +181,8 @@ def init_params(net: MLP, rng: np.random.Generator, *, scale: float | None = Non
     Raises
     ------
     TypeError, ValueError
-        If ``rng`` is not a ``np.random.Generator`` or ``scale`` is not a finite number > 0.
+        If ``rng`` is not a ``np.random.Generator``, or ``scale`` is not a finite number > 0 or so
+        large that weights overflow to inf.
 
     Examples
     --------
@@ -189,8 +195,13 @@ def init_params(net: MLP, rng: np.random.Generator, *, scale: float | None = Non
     parts = []
     for n_in, n_out in zip(net.sizes[:-1], net.sizes[1:]):
         std = scale or np.sqrt(2.0 / (n_in if net.activation == "relu" else n_in + n_out))
-        parts += [std * rng.standard_normal(n_out * n_in), np.zeros(n_out)]
-    return np.concatenate(parts)
+        with np.errstate(over="ignore"):
+            parts += [std * rng.standard_normal(n_out * n_in), np.zeros(n_out)]
+    theta = np.concatenate(parts)
+    if not np.all(np.isfinite(theta)):
+        raise ValueError(f"scale = {scale:.3g} is too large: some weights overflow to inf; "
+                         "use a scale below about 1e300.")
+    return theta
 
 
 def unflatten(net: MLP, theta: ArrayLike) -> Layers:
@@ -210,13 +221,16 @@ def flatten(layers: Layers) -> FloatArray:
     Raises
     ------
     TypeError, ValueError
-        If an entry is not a pair ``(W, b)`` of matching shapes, or consecutive layers do not chain.
+        If ``layers`` is not a list of pairs ``(W, b)`` of matching shapes, or consecutive layers
+        do not chain.
 
     Examples
     --------
     >>> flatten([(np.ones((2, 1)), np.zeros(2))]).tolist()
     [1.0, 1.0, 0.0, 0.0]
     """
+    if isinstance(layers, (str, bytes, dict)) or not hasattr(layers, "__iter__"):
+        raise TypeError(f"layers must be a list of (W, b) pairs as returned by unflatten, got {type(layers).__name__}.")
     checked = []
     for i, pair in enumerate(layers):
         if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
@@ -257,6 +271,8 @@ def _affine(a: FloatArray, W: FloatArray, b: FloatArray) -> FloatArray:
     return z
 
 
+# Overflow gives inf/NaN, for the caller to detect (a fresh errstate per function: they nest).
+@np.errstate(over="ignore", invalid="ignore")
 def _forward(net: MLP, layers: Layers, X: FloatArray) -> list[FloatArray]:
     """The input of every layer (X, then the hidden activations), then the output."""
     values = [X]
@@ -266,6 +282,7 @@ def _forward(net: MLP, layers: Layers, X: FloatArray) -> list[FloatArray]:
     return values
 
 
+@np.errstate(over="ignore", invalid="ignore")
 def _head(name: str, out: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Mean loss, its gradient and its (diagonal) curvature with respect to the outputs."""
     n = y.shape[0]
@@ -277,6 +294,7 @@ def _head(name: str, out: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatA
     return value, (s - y) / n, s * (1.0 - s) / n
 
 
+@np.errstate(over="ignore", invalid="ignore")
 def _backward(net: MLP, layers: Layers, values: list[FloatArray], delta: FloatArray) -> FloatArray:
     grads = []
     for i in reversed(range(len(layers))):
@@ -287,6 +305,7 @@ def _backward(net: MLP, layers: Layers, values: list[FloatArray], delta: FloatAr
     return _join(grads[::-1])
 
 
+@np.errstate(over="ignore", invalid="ignore")
 def _hvp_many(net: MLP, theta: FloatArray, X: FloatArray, y: FloatArray, V: FloatArray) -> FloatArray:
     """Pearlmutter's R-operator at one theta (P,) for K directions V (K, P) -> (K, P)."""
     layers, vlayers = _split(net, theta), _split(net, V)
@@ -426,7 +445,8 @@ def hessian(net: MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> FloatArra
     X, y = _check_data(net, X, y)
     eye, block = np.eye(net.n_params), 256
     H = np.concatenate([_hvp_many(net, theta, X, y, eye[k:k + block]) for k in range(0, net.n_params, block)])
-    return 0.5 * (H + H.T)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return 0.5 * (H + H.T)
 
 
 def permute_hidden(net: MLP, theta: ArrayLike, layer: int, perm: ArrayLike) -> FloatArray:
@@ -494,7 +514,7 @@ def rescale_hidden(net: MLP, theta: ArrayLike, layer: int, unit: int, beta: floa
     ------
     TypeError, ValueError
         If the activation is tanh or sigmoid (ValueError), or ``layer``, ``unit`` or ``beta``
-        has the wrong type or is out of range.
+        has the wrong type or is out of range (a ``beta`` so extreme that weights overflow).
 
     Examples
     --------
@@ -511,10 +531,15 @@ def rescale_hidden(net: MLP, theta: ArrayLike, layer: int, unit: int, beta: floa
     unit = _check_index(unit, "unit", net.sizes[layer + 1], f"hidden layer {layer} has {net.sizes[layer + 1]} units")
     beta = positive_number(beta, "beta")
     layers, W, b, W_next = _unit_views(net, theta, layer)
-    W[..., unit, :] *= beta
-    b[..., unit] *= beta
-    W_next[..., :, unit] /= beta
-    return _join(layers)
+    with np.errstate(over="ignore", under="ignore"):
+        W[..., unit, :] *= beta
+        b[..., unit] *= beta
+        W_next[..., :, unit] /= beta
+    rescaled = _join(layers)
+    if not np.all(np.isfinite(rescaled)):
+        raise ValueError(f"beta = {beta:.3g} is too extreme: the rescaled weights overflow to inf; "
+                         "use a beta between about 1e-300 and 1e300.")
+    return rescaled
 
 
 def _noise(noise: object) -> float:
@@ -527,7 +552,7 @@ def make_regression(n: int, rng: np.random.Generator, *, noise: float = 0.1) -> 
     """1-D regression: ``y = sin(x) + noise * N(0, 1)``, ``x`` uniform on [-pi, pi]; X, y of shape (n, 1).
 
     Raises ``TypeError``/``ValueError`` if ``n`` is not an int >= 1, ``rng`` is not a
-    ``np.random.Generator`` or ``noise`` is negative.
+    ``np.random.Generator`` or ``noise`` is negative (or so large that the samples overflow).
 
     Examples
     --------
@@ -537,7 +562,7 @@ def make_regression(n: int, rng: np.random.Generator, *, noise: float = 0.1) -> 
     """
     n, rng, noise = positive_int(n, "n"), require_generator(rng, "rng"), _noise(noise)
     X = rng.uniform(-np.pi, np.pi, size=(n, 1))
-    return Dataset(X, np.sin(X) + noise * rng.standard_normal((n, 1)))
+    return Dataset(X, _finite_samples(np.sin(X), noise, rng.standard_normal((n, 1))))
 
 
 def make_moons(n: int, rng: np.random.Generator, *, noise: float = 0.1) -> Dataset:
@@ -556,4 +581,14 @@ def make_moons(n: int, rng: np.random.Generator, *, noise: float = 0.1) -> Datas
     t = rng.uniform(0.0, np.pi, size=(n, 1))
     upper = np.hstack([np.cos(t), np.sin(t)])
     lower = np.hstack([1.0 - np.cos(t), 0.5 - np.sin(t)])
-    return Dataset(np.where(y == 0, upper, lower) + noise * rng.standard_normal((n, 2)), y)
+    return Dataset(_finite_samples(np.where(y == 0, upper, lower), noise, rng.standard_normal((n, 2))), y)
+
+
+def _finite_samples(clean: FloatArray, noise: float, draws: FloatArray) -> FloatArray:
+    """``clean + noise * draws``, or ValueError if a huge ``noise`` makes it overflow."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        samples = clean + noise * draws
+    if not np.all(np.isfinite(samples)):
+        raise ValueError(f"noise = {noise:.3g} is too large: the samples overflow to inf; "
+                         "use a noise below about 1e300.")
+    return samples

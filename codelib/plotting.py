@@ -7,7 +7,7 @@ lowercase, and never show or save a figure: the chapter owns the figure.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Union
 
@@ -15,6 +15,7 @@ import matplotlib as mpl
 import matplotlib.style
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import Colormap
 from mpl_toolkits.mplot3d import Axes3D
 
 from ._typing import ArrayLike, FloatArray
@@ -83,10 +84,11 @@ def contour(ax: Axes, f: GridFunction, xlim: Limits, ylim: Limits, *,
     Raises
     ------
     TypeError
-        If ``ax`` is not 2-D matplotlib axes or ``f`` is not callable.
+        If ``ax`` is not 2-D matplotlib axes, ``f`` is not callable or ``log`` is not a bool.
     ValueError
-        If the limits are not increasing finite pairs, ``resolution < 2``, ``f`` returns the
-        wrong shape or non-finite values, or ``log=True`` and ``f`` has no positive value.
+        If the limits are not increasing finite pairs (of finite width), ``resolution < 2``,
+        ``f`` returns the wrong shape or non-finite values, or ``log=True`` and ``f`` has no
+        positive value.
 
     Examples
     --------
@@ -96,6 +98,8 @@ def contour(ax: Axes, f: GridFunction, xlim: Limits, ylim: Limits, *,
     (1, '$x_1$')
     """
     _require_axes(ax)
+    if not isinstance(log, (bool, np.bool_)):
+        raise TypeError(f"log must be True (log-spaced levels) or False, got {type(log).__name__}.")
     x, y, z = _grid(f, xlim, ylim, resolution)
     ax.contour(x, y, z, levels=_levels(z, levels, log), linewidths=0.8)
     ax.set(xlim=(x[0, 0], x[0, -1]), ylim=(y[0, 0], y[-1, 0]),
@@ -125,7 +129,8 @@ def trajectory(ax: Axes, points: Points2D, *, label: str | None = None, **line_k
     Raises
     ------
     TypeError, ValueError
-        If ``ax`` is not 2-D axes or ``points`` is not a finite ``(k, 2)`` array.
+        If ``ax`` is not 2-D axes, ``points`` is not a finite ``(k, 2)`` array, or matplotlib
+        rejects ``label`` or ``line_kwargs`` (an unknown property is a TypeError).
 
     Examples
     --------
@@ -137,7 +142,13 @@ def trajectory(ax: Axes, points: Points2D, *, label: str | None = None, **line_k
     _require_axes(ax)
     xy = _as_path(points, "points")
     style = {"marker": "o", "markersize": 3, **line_kwargs}
-    (line,) = ax.plot(xy[:, 0], xy[:, 1], label=label, **style)
+    try:
+        (line,) = ax.plot(xy[:, 0], xy[:, 1], label=label, **style)
+    except AttributeError as err:  # matplotlib: "Line2D.set() got an unexpected keyword argument 'foo'"
+        raise TypeError(f"line_kwargs: {err}; pass Line2D properties such as color, linestyle or marker.") from None
+    except (TypeError, ValueError, OverflowError, LookupError) as err:  # e.g. marker=1j: matplotlib may not say
+        kind = ValueError if isinstance(err, (ValueError, OverflowError)) else TypeError  # which argument is bad
+        raise kind(f"label or line_kwargs: matplotlib rejects them ({type(err).__name__}: {err}).") from None
     marker_style = {"color": line.get_color(), "linestyle": "none", "markersize": 8}
     ax.plot(*xy[0], marker="o", markerfacecolor="white", **marker_style)
     ax.plot(*xy[-1], marker="X", **marker_style)
@@ -181,7 +192,8 @@ def contour_with_trajectory(ax: Axes, f: GridFunction, xlim: Limits, ylim: Limit
     (1, 6, ['a', 'b'])
     """
     paths = _as_paths(trajectories)
-    if labels is not None and (isinstance(labels, str) or len(labels) != len(paths)):
+    if labels is not None and (isinstance(labels, (str, bytes, Mapping)) or not hasattr(labels, "__len__")
+                               or not hasattr(labels, "__getitem__") or len(labels) != len(paths)):
         raise ValueError(f"labels must be a sequence with one label per path ({len(paths)}), got {labels!r}.")
     contour(ax, f, xlim, ylim, levels=levels, log=log)
     for k, path in enumerate(paths):
@@ -214,7 +226,8 @@ def surface(ax: Axes3D, f: GridFunction, xlim: Limits, ylim: Limits, *,
     Raises
     ------
     TypeError, ValueError
-        If ``ax`` is not 3-D axes; otherwise as in :func:`contour`.
+        If ``ax`` is not 3-D axes or ``cmap`` is not a colormap name or ``Colormap``; otherwise as
+        in :func:`contour`.
 
     Examples
     --------
@@ -226,6 +239,8 @@ def surface(ax: Axes3D, f: GridFunction, xlim: Limits, ylim: Limits, *,
     """
     if not isinstance(ax, Axes3D):
         raise TypeError(f"ax must be 3-D axes from fig.add_subplot(projection='3d'), got {type(ax).__name__}.")
+    if cmap is not None and not isinstance(cmap, (str, Colormap)):
+        raise TypeError(f"cmap must be a colormap name such as 'viridis' (or a Colormap), got {type(cmap).__name__}.")
     x, y, z = _grid(f, xlim, ylim, resolution)
     ax.plot_surface(x, y, z, cmap=cmap or mpl.rcParams["image.cmap"], rcount=len(z), ccount=len(z),
                     linewidth=0, antialiased=False)
@@ -258,6 +273,9 @@ def _limits(value: Limits, name: str) -> FloatArray:
     pair = as_vector(value, name, size=2)
     if not pair[0] < pair[1]:
         raise ValueError(f"{name} must be an increasing pair (low, high), got {value!r}.")
+    with np.errstate(over="ignore"):
+        if not np.isfinite(pair[1] - pair[0]):
+            raise ValueError(f"{name} spans more than the float range (high - low overflows); narrow it.")
     return pair
 
 
@@ -269,7 +287,7 @@ def _grid(f: GridFunction, xlim: Limits, ylim: Limits, resolution: int) -> tuple
         raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}.")
     x, y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     with np.errstate(all="ignore"):  # non-finite values are reported below
-        z = np.asarray(f(np.stack([x, y], axis=-1)), dtype=float)
+        z = as_float_array(f(np.stack([x, y], axis=-1)), "f(xy)", finite=False)
     if z.shape != x.shape:
         raise ValueError(f"f must be vectorised: given an array of shape {(n, n, 2)} (last axis = coordinates) "
                          f"it must return shape {(n, n)}, got {z.shape}.")

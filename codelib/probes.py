@@ -113,7 +113,8 @@ def filter_normalize(net: nets.MLP, theta: ArrayLike, direction: ArrayLike) -> F
     Raises
     ------
     TypeError, ValueError
-        If ``net`` is not an MLP, or ``theta`` or ``direction`` is not a finite (P,) vector.
+        If ``net`` is not an MLP, or ``theta`` or ``direction`` is not a finite (P,) vector or
+        has a filter whose norm exceeds the float range.
 
     Examples
     --------
@@ -125,10 +126,28 @@ def filter_normalize(net: nets.MLP, theta: ArrayLike, direction: ArrayLike) -> F
     theta = _check_point(_check_net(net), theta)
     result = _check_direction(net, direction, "direction").copy()
     for (W, _), (D, b) in zip(_filters(net, theta), _filters(net, result)):
-        w_norm, d_norm = np.linalg.norm(W, axis=1), np.linalg.norm(D, axis=1)
-        D *= np.divide(w_norm, d_norm, out=np.zeros_like(w_norm), where=d_norm > 0)[:, None]
+        w_norm, d_norm = _row_norms(W, "theta"), _row_norms(D, "direction")
+        with np.errstate(over="ignore"):
+            scaled = D * np.divide(w_norm, d_norm, out=np.zeros_like(w_norm), where=d_norm > 0)[:, None]
+        if not np.all(np.isfinite(scaled)):  # ||w_j|| near the float limit: scale the unit vector instead
+            scaled = np.divide(D, d_norm[:, None], out=np.zeros_like(D), where=d_norm[:, None] > 0) * w_norm[:, None]
+        D[...] = scaled
         b[...] = 0.0
     return result
+
+
+def _row_norms(M: FloatArray, name: str) -> FloatArray:
+    """Euclidean norms of the rows of ``M``, without overflow for entries near the float limit."""
+    with np.errstate(over="ignore", under="ignore"):
+        norms = np.linalg.norm(M, axis=1)
+        if not np.all(np.isfinite(norms)) or np.any((norms == 0) & np.any(M != 0, axis=1)):
+            scale = np.abs(M).max(axis=1)
+            safe = np.where(scale > 0, scale, 1.0)
+            norms = safe * np.linalg.norm(M / safe[:, None], axis=1)
+    if not np.all(np.isfinite(norms)):
+        raise ValueError(f"{name} is too large: the norm of one of its filters exceeds the float range "
+                         "(about 1.8e308); rescale it.")
+    return norms
 
 
 def random_direction(net: nets.MLP, theta: ArrayLike, rng: np.random.Generator, *,
@@ -204,7 +223,8 @@ def slice_1d(net: nets.MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike, direct
     Raises
     ------
     TypeError, ValueError
-        If an argument has the wrong type or shape or holds NaN/inf (see :func:`codelib.nets.loss`).
+        If an argument has the wrong type or shape or holds NaN/inf (see :func:`codelib.nets.loss`),
+        or a point ``theta + alpha * direction`` overflows. Losses that overflow are ``inf``.
 
     Examples
     --------
@@ -215,9 +235,12 @@ def slice_1d(net: nets.MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike, direct
     [0.5, 0.0, 0.5]
     """
     theta = _check_point(_check_net(net), theta)
+    X, y = nets._check_data(net, X, y)
     d = _check_direction(net, direction, "direction")
     a = as_vector(alphas, "alphas")
-    return _losses(net, theta + a[:, None] * d, X, y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        thetas = theta + a[:, None] * d
+    return _losses(net, _finite_points(thetas, "alphas * direction"), X, y)
 
 
 def slice_2d(net: nets.MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike, directions: tuple[ArrayLike, ArrayLike],
@@ -255,14 +278,23 @@ def slice_2d(net: nets.MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike, direct
     [[0.5, 0.0], [0.0, 0.5], [0.5, 2.0]]
     """
     theta = _check_point(_check_net(net), theta)
+    X, y = nets._check_data(net, X, y)
     if isinstance(directions, np.ndarray) and directions.ndim == 2 and len(directions) == 2:
         directions = (directions[0], directions[1])
     if not (isinstance(directions, (tuple, list)) and len(directions) == 2):
         raise TypeError(f"directions must be a pair (d1, d2) of (P,) vectors, got {type(directions).__name__}.")
     d1, d2 = (_check_direction(net, d, f"directions[{k}]") for k, d in enumerate(directions))
     a, b = as_vector(alphas, "alphas"), as_vector(betas, "betas")
-    thetas = theta + a[None, :, None] * d1 + b[:, None, None] * d2
-    return _losses(net, thetas.reshape(-1, net.n_params), X, y).reshape(len(b), len(a))
+    with np.errstate(over="ignore", invalid="ignore"):
+        thetas = theta + a[None, :, None] * d1 + b[:, None, None] * d2
+    thetas = _finite_points(thetas.reshape(-1, net.n_params), "alphas * d1 + betas * d2")
+    return _losses(net, thetas, X, y).reshape(len(b), len(a))
+
+
+def _finite_points(thetas: FloatArray, step: str) -> FloatArray:
+    if not np.all(np.isfinite(thetas)):
+        raise ValueError(f"theta + {step} overflows to inf: the slice leaves the float range; use smaller steps.")
+    return thetas
 
 
 def grid_minima(values: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -340,7 +372,8 @@ def gradient_norm_test(net: nets.MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLi
     Raises
     ------
     TypeError, ValueError
-        If an argument has the wrong type or shape or holds NaN/inf, or a tolerance is not > 0.
+        If an argument has the wrong type or shape or holds NaN/inf, or a tolerance is not > 0;
+        ValueError if the loss, gradient or Hessian at ``theta`` overflows.
 
     Examples
     --------
@@ -358,6 +391,9 @@ def gradient_norm_test(net: nets.MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLi
     htol = gtol if htol is None else positive_number(htol, "htol")
     value, grad = nets.loss_and_grad(net, theta, X, y)
     H = nets.hessian(net, theta, X, y)
+    if not (np.isfinite(value) and np.all(np.isfinite(grad)) and np.all(np.isfinite(H))):
+        raise ValueError("the loss, gradient or Hessian at theta overflows to inf or NaN (theta or X is too large "
+                         "for floats), so the point cannot be tested; rescale theta or X.")
     grad_norm = float(np.linalg.norm(grad))
     converged = grad_norm <= gtol
     kind = classify(H, htol) if converged else "not stationary"

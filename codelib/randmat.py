@@ -62,8 +62,8 @@ def goe(m: int, rng: np.random.Generator, *, size: int | None = None, sigma: flo
     Raises
     ------
     TypeError, ValueError
-        If ``m`` or ``size`` is not an integer >= 1, ``sigma`` is not a number > 0, or ``rng`` is
-        not a ``numpy.random.Generator``.
+        If ``m`` or ``size`` is not an integer >= 1, ``sigma`` is not a number > 0 (or so large
+        that entries overflow), or ``rng`` is not a ``numpy.random.Generator``.
 
     Examples
     --------
@@ -76,7 +76,11 @@ def goe(m: int, rng: np.random.Generator, *, size: int | None = None, sigma: flo
     sigma = positive_number(sigma, "sigma")
     shape = (m, m) if size is None else (positive_int(size, "size"), m, m)
     A = rng.standard_normal(shape)
-    return (sigma / math.sqrt(2.0)) * (A + np.swapaxes(A, -1, -2))
+    with np.errstate(over="ignore"):
+        H = (sigma / math.sqrt(2.0)) * (A + np.swapaxes(A, -1, -2))
+    if not np.all(np.isfinite(H)):
+        raise ValueError(f"sigma = {sigma:.3g} is too large: entries overflow to inf; use a sigma below about 1e300.")
+    return H
 
 
 class AllPositiveEstimate(NamedTuple):
@@ -302,7 +306,8 @@ def semicircle_share_above(x: ArrayLike, radius: float = 2.0) -> FloatArray:
     >>> semicircle_share_above([-2.0, 0.0, 2.0]).tolist()
     [1.0, 0.5, 0.0]
     """
-    t = np.clip(as_float_array(x, "x") / positive_number(radius, "radius"), -1.0, 1.0)
+    with np.errstate(over="ignore"):  # x / a tiny radius may overflow to +-inf, which the clip maps to +-1
+        t = np.clip(as_float_array(x, "x") / positive_number(radius, "radius"), -1.0, 1.0)
     return 0.5 - (t * np.sqrt(1.0 - t * t) + np.arcsin(t)) / np.pi
 
 

@@ -26,14 +26,13 @@ Jacobians: :func:`random_matrix` and :func:`product_norms`.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
 from ._typing import ArrayLike, FloatArray
-from ._validate import as_float_array, positive_int, positive_number, require_generator
+from ._validate import as_float_array, as_real, positive_int, positive_number, require_generator, show
 
 __all__ = ["OneUnitRNN", "RNNLossGrad", "sigmoid", "saddle_node_curve", "random_matrix", "product_norms"]
 
@@ -144,7 +143,8 @@ class OneUnitRNN:
         Returns
         -------
         ndarray, shape (T + 1, *broadcast shape)
-            ``states[t]`` is ``x_t``; ``states[0]`` is ``x0`` everywhere.
+            ``states[t]`` is ``x_t``; ``states[0]`` is ``x0`` everywhere. For ``|w|`` or ``|b|``
+            near the float limit a state may overflow to ``+-inf`` (no warning).
 
         Raises
         ------
@@ -340,8 +340,9 @@ class OneUnitRNN:
     def _forward(self, w: FloatArray, b: FloatArray) -> FloatArray:
         x = np.empty((self.steps + 1,) + w.shape)
         x[0] = self.x0
-        for t in range(1, self.steps + 1):
-            x[t] = w * _sigmoid(x[t - 1]) + b
+        with np.errstate(over="ignore", invalid="ignore"):  # |w|, |b| near the float limit: states may be +-inf
+            for t in range(1, self.steps + 1):
+                x[t] = w * _sigmoid(x[t - 1]) + b
         return x
 
 
@@ -385,6 +386,12 @@ def saddle_node_curve(w: ArrayLike) -> tuple[FloatArray, FloatArray]:
     with np.errstate(divide="ignore"):  # at w = 4 exactly, s = 1/2 and the logit is 0: no division by 0
         b_at_high = np.log(s_high / (1.0 - s_high)) - w * s_high
         b_at_low = np.log(s_low / (1.0 - s_low)) - w * s_low
+    large = w > 1e6
+    if np.any(large):  # 1 - root cancels (to 0 beyond w ~ 1e16): s_low = 2 / (w (1 + root)), taken in logs
+        log_low = np.log(2.0) - np.log(w) - np.log1p(root)
+        log_high = np.log1p(-np.exp(log_low))
+        b_at_high = np.where(large, log_high - log_low - w * np.exp(log_high), b_at_high)
+        b_at_low = np.where(large, log_low - log_high - 2.0 / (1.0 + root), b_at_low)
     return b_at_high, b_at_low
 
 
@@ -411,7 +418,7 @@ def random_matrix(n: int, spectral_radius: float, rng: np.random.Generator, *,
     ------
     TypeError, ValueError
         If ``rng`` is not a Generator, ``n`` is not an int >= 1, ``spectral_radius`` is not
-        > 0 or ``shape`` is not a tuple of ints >= 1.
+        > 0 (or so large that entries overflow) or ``shape`` is not a tuple of ints >= 1.
 
     Examples
     --------
@@ -429,7 +436,12 @@ def random_matrix(n: int, spectral_radius: float, rng: np.random.Generator, *,
     shape = tuple(positive_int(k, "shape entries") for k in shape)
     G = rng.standard_normal(shape + (n, n))
     radius = np.abs(np.linalg.eigvals(G)).max(axis=-1)
-    return G * (rho / radius)[..., None, None]
+    with np.errstate(over="ignore"):
+        W = G * (rho / radius)[..., None, None]
+    if not np.all(np.isfinite(W)):
+        raise ValueError(f"spectral_radius = {rho:.3g} is too large: entries overflow to inf; "
+                         "use one below about 1e300.")
+    return W
 
 
 def product_norms(matrices: ArrayLike) -> FloatArray:
@@ -483,9 +495,7 @@ def _theta(theta: ArrayLike) -> FloatArray:
 
 
 def _finite_number(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}.")
-    number = float(value)
+    number = as_real(value, name, "a real number")
     if not np.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {value!r}.")
+        raise ValueError(f"{name} must be finite, got {show(value)}.")
     return number

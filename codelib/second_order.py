@@ -19,15 +19,14 @@ step in the remaining directions instead of an error.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
 
 from ._typing import ArrayLike, FloatArray, ScalarField, VectorField
-from ._validate import (as_float_array, as_symmetric_matrix, as_vector, positive_int, positive_number,
-                        require_callable, require_generator)
+from ._validate import (as_float_array, as_real, as_symmetric_matrix, as_vector, positive_int, positive_number,
+                        require_callable, require_generator, show)
 from .gd import Trajectory, _blowup_factor, _grad_at, _loss_at, _norm
 
 __all__ = ["index_of", "newton", "saddle_free_newton", "perturbed_gd", "PerturbedTrajectory",
@@ -181,7 +180,8 @@ class PerturbedTrajectory(NamedTuple):
     points : ndarray, shape (k + 1, n), or (k + 1, B, n) for a batch
         The iterates. A kick happens *before* the gradient step at the same point and the point
         is recorded after its kick, so ``points[0]`` is ``x0`` plus the kick if one happened at
-        ``t = 0`` (as it does when ``x0`` is a critical point).
+        ``t = 0`` (as it does when ``x0`` is a critical point), unless that kick already made the
+        gradient or loss non-finite: then ``points[0]`` is ``x0`` and ``diverged`` is True.
     losses : ndarray, shape (k + 1,) or (k + 1, B), or None
         ``f`` at each point, or ``None`` when no ``f`` was given.
     grad_norms : ndarray, shape (k + 1,) or (k + 1, B)
@@ -285,7 +285,7 @@ def perturbed_gd(grad: VectorField, x0: ArrayLike, *, lr: float, steps: int, rad
         if f is None:
             return np.zeros(n_runs)
         with np.errstate(all="ignore"):
-            value = np.asarray(f(Z.copy() if batched else Z[0].copy()), dtype=float)
+            value = as_float_array(f(Z.copy() if batched else Z[0].copy()), "f(x)", finite=False)
         if value.size != n_runs:
             want = f"shape ({n_runs},), one loss per run" if batched else "a scalar"
             raise ValueError(f"f must return {want}, got an array of shape {value.shape}.")
@@ -296,6 +296,7 @@ def perturbed_gd(grad: VectorField, x0: ArrayLike, *, lr: float, steps: int, rad
     if not (np.all(np.isfinite(norms)) and np.all(np.isfinite(losses))):
         raise ValueError("the gradient or loss at x0 is NaN or inf; start from a point where both are finite.")
     limit = limit_factor * max(float(norms.max()), 1.0)
+    start = (Xb, losses, norms)  # finite: kept if the first kick already blows up
     last_kick = np.full(n_runs, -t_thresh - 1)
     points, loss_hist, norm_hist, kicks = [], [], [], []
     diverged = False
@@ -326,6 +327,9 @@ def perturbed_gd(grad: VectorField, x0: ArrayLike, *, lr: float, steps: int, rad
             break
         G = grad_b(Xb)
         norms, losses = _row_norms(G), loss_b(Xb)
+
+    if not points:  # the kick at t = 0 made the gradient or loss non-finite: keep the start
+        points, loss_hist, norm_hist, kicks = [start[0]], [start[1]], [start[2]], [np.zeros(n_runs, dtype=bool)]
 
     def shape(history: list[FloatArray]) -> FloatArray:
         stacked = np.array(history)
@@ -427,20 +431,23 @@ def find_critical_point(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, 
     for _ in range(steps):
         if norm <= tol or mu > 1e12:
             break
-        Hg = H @ g
         with np.errstate(all="ignore"):
-            p = -np.linalg.solve(H @ H + mu * np.eye(len(x)), Hg)
+            Hg, M = H @ g, H @ H + mu * np.eye(len(x))
+            if not (np.all(np.isfinite(M)) and np.all(np.isfinite(Hg))):
+                break  # H^2 overflows: the step would be 0, so no step can help
+            p = -np.linalg.solve(M, Hg)
             trial = x + p
             g_trial = _grad_at(grad, trial)
         norm_trial = _norm(g_trial)
         if np.all(np.isfinite(trial)) and np.isfinite(norm_trial) and norm_trial < norm:
-            x, g, norm = trial, g_trial, norm_trial
-            H = _hess_at(hess, x)
-            history.append(norm)
-            mu = max(mu / 3.0, 1e-15)
-        else:
-            mu *= 3.0
-    return CriticalPoint(point=x, grad_norm=norm, converged=norm <= tol, flatness=_flatness(H, g, H @ g),
+            H_trial = _hess_at(hess, trial)
+            if np.all(np.isfinite(H_trial)):  # a point whose Hessian is NaN or inf is not accepted
+                x, g, norm, H = trial, g_trial, norm_trial, H_trial
+                history.append(norm)
+                mu = max(mu / 3.0, 1e-15)
+                continue
+        mu *= 3.0
+    return CriticalPoint(point=x, grad_norm=norm, converged=norm <= tol, flatness=_flatness(H, g),
                          grad_norms=np.array(history))
 
 
@@ -449,23 +456,34 @@ def find_critical_point(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, 
 
 def _non_negative(value: object, name: str) -> float:
     """Return ``value`` as a finite float >= 0, or raise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number >= 0, got {type(value).__name__}.")
-    number = float(value)
+    number = as_real(value, name, "a real number >= 0")
     if not np.isfinite(number) or number < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
+        raise ValueError(f"{name} must be a finite number >= 0, got {show(value)}.")
     return number
 
 
-def _flatness(H: FloatArray, g: FloatArray, Hg: FloatArray) -> float:
+def _flatness(H: FloatArray, g: FloatArray) -> float:
     """``||H g|| / (||H|| ||g||)`` with the spectral norm; 0 if ``g = 0`` or ``H = 0``."""
-    norm, spectral = _norm(g), float(np.abs(np.linalg.eigvalsh(H)).max())
-    return 0.0 if norm == 0 or spectral == 0 else float(_norm(Hg) / (spectral * norm))
+    with np.errstate(all="ignore"):
+        Hg = H @ g
+        norm, spectral = _norm(g), float(np.abs(np.linalg.eigvalsh(H)).max())
+        if norm == 0 or spectral == 0:
+            return 0.0
+        flatness = _norm(Hg) / (spectral * norm)
+        if not np.isfinite(flatness):  # H or g near the float limits: the ratio does not depend on their scale
+            Hs, gs = H / np.abs(H).max(), g / np.abs(g).max()
+            flatness = _norm(Hs @ gs) / (float(np.abs(np.linalg.eigvalsh(Hs)).max()) * _norm(gs))
+    return float(flatness)
 
 
 def _row_norms(G: FloatArray) -> FloatArray:
     with np.errstate(all="ignore"):
-        return np.linalg.norm(G, axis=-1)
+        norms = np.linalg.norm(G, axis=-1)
+        overflowed = np.isinf(norms) & np.all(np.isfinite(G), axis=-1)
+        if np.any(overflowed):  # the squares overflowed, not necessarily the norms
+            scale = np.where(overflowed, np.max(np.abs(G), axis=-1), 1.0)
+            norms = np.where(overflowed, scale * np.linalg.norm(G / scale[..., None], axis=-1), norms)
+    return norms
 
 
 def _uniform_ball(rng: np.random.Generator, count: int, n: int, radius: float) -> FloatArray:
@@ -477,15 +495,11 @@ def _uniform_ball(rng: np.random.Generator, count: int, n: int, radius: float) -
 
 def _hess_at(hess: MatrixField, x: FloatArray) -> FloatArray:
     with np.errstate(all="ignore"):
-        value = hess(x.copy())
-    try:
-        H = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"hess(x) must return numbers, got {type(value).__name__}: {err}") from None
+        H = as_float_array(hess(x.copy()), "hess(x)", finite=False)
     n = len(x)
     if H.shape != (n, n):
         raise ValueError(f"hess(x) must return an array of shape ({n}, {n}) for x of shape ({n},), got {H.shape}.")
-    return 0.5 * (H + H.T)
+    return 0.5 * H + 0.5 * H.T  # halves first: (H + H.T) would overflow for entries near the float limit
 
 
 def _second_order(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, steps: int, lr: float,
@@ -516,10 +530,10 @@ def _second_order(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, steps:
             diverged = True
             break
         values, vectors = np.linalg.eigh(H)
-        scale = curvature(values)
-        keep = np.abs(scale) > _RCOND * max(float(np.abs(scale).max()), np.finfo(float).tiny)
-        inverse = np.where(keep, 1.0 / np.where(keep, scale, 1.0), 0.0)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # 1 / a subnormal eigenvalue overflows: then x is inf, a divergence
+            scale = curvature(values)
+            keep = np.abs(scale) > _RCOND * max(float(np.abs(scale).max()), np.finfo(float).tiny)
+            inverse = np.where(keep, 1.0 / np.where(keep, scale, 1.0), 0.0)
             x = x - lr * (vectors @ (inverse * (vectors.T @ g)))
         if not np.all(np.isfinite(x)):
             diverged = True

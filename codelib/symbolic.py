@@ -3,15 +3,20 @@ and :func:`to_numpy`, which compiles it into vectorised NumPy functions for grid
 
 from __future__ import annotations
 
+import builtins
+import keyword
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
 import sympy
+from sympy.core.function import AppliedUndef
 from sympy.polys.polyerrors import PolynomialError, UnsolvableFactorError
+from sympy.printing.numpy import NumPyPrinter
 
 from ._typing import ArrayLike, FloatArray, Symbols
-from ._validate import as_expression, as_symbols
+from ._validate import as_expression, as_float_array, as_symbols
 
 __all__ = ["NumericFunctions", "gradient", "hessian", "taylor", "critical_points", "to_numpy"]
 
@@ -143,7 +148,7 @@ def taylor(expr: sympy.Expr, wrt: Symbols, at: Sequence[object] | Mapping[sympy.
     x**2/2 + x - y**2/2 + 1
     """
     expr, symbols = as_expression(expr), as_symbols(wrt)
-    if isinstance(order, bool) or order not in (0, 1, 2):
+    if isinstance(order, bool) or not isinstance(order, numbers.Real) or order not in (0, 1, 2):
         raise ValueError(f"order must be 0, 1 or 2 (constant, linear or quadratic model), got {order!r}.")
     point = _as_point(at, symbols)
     d = sympy.Matrix([symbol - point[symbol] for symbol in symbols])
@@ -226,9 +231,10 @@ def critical_points(expr: sympy.Expr, wrt: Symbols) -> list[dict[sympy.Symbol, s
         return [{}]
     try:
         solutions = _solve_gradient(equations, symbols)
-    except NotImplementedError as err:
-        raise ValueError(f"SymPy cannot solve grad f = 0 for {symbols} in closed form ({err}). Find the critical "
-                         "points numerically instead, e.g. sympy.nsolve or Newton's method.") from None
+    except (NotImplementedError, ValueError) as err:  # ValueError: e.g. Abs(x) of a complex symbol
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ValueError(f"SymPy cannot solve grad f = 0 for {symbols} in closed form ({reason}). Find the critical "
+                         "points of expr numerically instead, e.g. sympy.nsolve or Newton's method.") from None
     candidates = [{symbol: _real_value(value, symbols) for symbol, value in s.items()} for s in solutions]
     return sorted((s for s in candidates if None not in s.values()), key=_sort_key)
 
@@ -237,19 +243,74 @@ def _batched(function: Callable, n: int, output_shape: tuple[int, ...]) -> Calla
     """Wrap ``function(x1, ..., xn)``, lambdified from a flat list, to take ``X`` of shape ``(..., n)``."""
 
     def evaluate(X: ArrayLike) -> FloatArray:
-        X = np.asarray(X, dtype=float)  # non-finite inputs propagate, so optimisers can detect divergence
+        X = as_float_array(X, "X", finite=False)  # NaN/inf propagate, so optimisers can detect divergence
         if X.ndim == 0 or X.shape[-1] != n:
             raise ValueError(f"X must have shape (..., {n}): the last axis holds the {n} variables; "
                              f"got shape {X.shape}.")
         batch = X.shape[:-1]
-        values = function(*np.moveaxis(X, -1, 0))
+        with np.errstate(all="ignore"):  # overflow and 0/0 give inf and NaN, which the caller sees
+            values = function(*np.moveaxis(X, -1, 0))
         # lambdify returns a plain scalar for a constant entry; broadcast each to the batch shape.
-        entries = [np.broadcast_to(np.asarray(entry, dtype=float), batch) for entry in values]
+        entries = [np.broadcast_to(_real(entry), batch) for entry in values]
         if not output_shape:
             return np.array(entries[0])[()]  # a NumPy scalar for one point
         return np.stack(entries, axis=-1).reshape(batch + output_shape)
 
     return evaluate
+
+
+def _real(values: object) -> FloatArray:
+    """Float values; a complex value (NumPy's result of a real formula where it is not real) becomes NaN."""
+    values = np.asarray(values)
+    if values.dtype.kind == "c":
+        values = np.where(values.imag == 0, values.real, np.nan)
+    return values.astype(float)
+
+
+def _fits_a_float(number: sympy.Number) -> bool:
+    try:
+        return bool(np.isfinite(float(number)))
+    except OverflowError:  # an exact integer above the float range
+        return False
+
+
+def _compile(symbols: tuple[sympy.Symbol, ...], entries: list[sympy.Expr], n: int, output_shape: tuple[int, ...],
+             what: str) -> Callable[[ArrayLike], FloatArray]:
+    """Lambdify ``entries`` once; if NumPy has no translation, return a function that says so when called.
+
+    The printer refuses functions it does not know instead of writing their names into the generated
+    code (where they fail with NameError at call time), and symbols named like a NumPy function or a
+    builtin (``exp``, ``e``, ``sum``) are replaced by dummies so that they shadow nothing. (Only then:
+    replacing rebuilds the expression, which SymPy's algebra does not always survive.)
+    """
+    printer = NumPyPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": False,
+                            "user_functions": {}})
+    try:
+        if any(entry.has(sympy.I) for entry in entries):  # e.g. d/dy (-2)**y = (-2)**y (log(2) + I pi)
+            raise NotImplementedError("it is complex: it takes the log or a root of a negative number")
+        numbers = set().union(*(entry.atoms(sympy.Number) for entry in entries))
+        if not all(_fits_a_float(number) for number in numbers):  # e.g. the Hessian of exp(2**1000 * x)
+            raise NotImplementedError("it has constants beyond the float range")
+        # NumPy's functions reject Python ints beyond 64 bits (np.tanh(2**100)): give them floats.
+        big = {n: sympy.Float(n) for n in numbers if n.is_Integer and abs(n) >= 2**62}
+        entries = [entry.xreplace(big) for entry in entries] if big else entries
+        clash = any(not s.name.isidentifier() or keyword.iskeyword(s.name) or hasattr(np, s.name)
+                    or hasattr(builtins, s.name) for s in symbols)
+        function = sympy.lambdify(symbols, entries, modules="numpy", printer=printer, dummify=clash)
+    except Exception as err:  # noqa: BLE001 -- "Unsupported by NumPyPrinter", or SymPy's algebra giving up
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        reason = first_line if isinstance(err, NotImplementedError) else f"{type(err).__name__}: {first_line}"
+        message = (f"the {what} of expr cannot be evaluated with NumPy: SymPy has no real NumPy translation for "
+                   f"part of it ({reason}). Use functions NumPy knows (exp, log, sin, sqrt, ...); for abs or sign, "
+                   "make the symbols real with sympy.symbols('x y', real=True).")
+
+        def unavailable(X: ArrayLike) -> FloatArray:
+            raise ValueError(message)
+
+        if what == "function":
+            raise ValueError(message) from None
+        return unavailable
+    return _batched(function, n, output_shape)
 
 
 def to_numpy(expr: sympy.Expr, wrt: Symbols) -> NumericFunctions:
@@ -266,12 +327,17 @@ def to_numpy(expr: sympy.Expr, wrt: Symbols) -> NumericFunctions:
     -------
     NumericFunctions
         ``f``, ``grad``, ``hess``: each takes ``X`` of shape ``(..., n)`` and returns shape
-        ``(...)``, ``(..., n)``, ``(..., n, n)``; ``ValueError`` if ``X.shape[-1] != n``.
+        ``(...)``, ``(..., n)``, ``(..., n, n)``; ``ValueError`` if ``X.shape[-1] != n``, and
+        ``grad`` or ``hess`` raise ``ValueError`` when called if NumPy cannot evaluate that
+        derivative (the Hessian of ``Abs(x)`` holds ``DiracDelta(x)``). Values that overflow
+        or are undefined come out as inf or NaN, without a warning.
 
     Raises
     ------
     TypeError, ValueError
-        If ``expr`` or ``wrt`` is invalid (see :func:`gradient`) or ``expr`` has symbols not in ``wrt``.
+        If ``expr`` or ``wrt`` is invalid (see :func:`gradient`); ValueError if ``expr`` has
+        symbols not in ``wrt``, undefined functions (``sympy.Function("f")(x)``), ``nan``,
+        ``oo``, ``zoo`` or ``I``, or a function NumPy cannot evaluate.
 
     Examples
     --------
@@ -289,9 +355,22 @@ def to_numpy(expr: sympy.Expr, wrt: Symbols) -> NumericFunctions:
     if extra:
         raise ValueError(f"expr has symbols {{{', '.join(extra)}}} that are not in wrt, so it cannot be "
                          "evaluated numerically; substitute numbers with expr.subs(...) or add them to wrt.")
+    undefined = sorted(str(call) for call in expr.atoms(AppliedUndef))
+    if undefined:
+        raise ValueError(f"expr has undefined functions {{{', '.join(undefined)}}}, which NumPy cannot evaluate; "
+                         "replace each with a formula, e.g. expr.subs(g(x), x**2).")
+    if expr.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+        raise ValueError("expr contains nan, oo or zoo (complex infinity), so it has no finite values; "
+                         "check for a division by zero or log(0).")
+    if expr.has(sympy.I):
+        raise ValueError("expr contains the imaginary unit I, but to_numpy evaluates real functions; rewrite it "
+                         "in real terms (e.g. exp(I*x) + exp(-I*x) as 2*cos(x)).")
+    if not all(_fits_a_float(number) for number in expr.atoms(sympy.Number)):
+        raise ValueError("expr contains a number beyond the float range (about 1.8e308), which NumPy cannot "
+                         "evaluate; rescale the function.")
     n = len(symbols)
     return NumericFunctions(
-        f=_batched(sympy.lambdify(symbols, [expr], modules="numpy"), n, ()),
-        grad=_batched(sympy.lambdify(symbols, list(gradient(expr, symbols)), modules="numpy"), n, (n,)),
-        hess=_batched(sympy.lambdify(symbols, list(hessian(expr, symbols)), modules="numpy"), n, (n, n)),
+        f=_compile(symbols, [expr], n, (), "function"),
+        grad=_compile(symbols, list(gradient(expr, symbols)), n, (n,), "gradient"),
+        hess=_compile(symbols, list(hessian(expr, symbols)), n, (n, n), "Hessian"),
     )
