@@ -133,6 +133,17 @@ def gradient_descent(grad: VectorField, x0: ArrayLike, *, lr: float, steps: int,
         if fn is not None:
             require_callable(fn, name)
 
+    return _iterate(lambda x, g: x - lr * (g if clip is None else _clip_norm(g, clip)), grad, x,
+                   steps=steps, f=f, callback=callback, limit_factor=limit_factor)
+
+
+def _iterate(update: Callable[[FloatArray, FloatArray], FloatArray], grad: VectorField, x: FloatArray, *,
+            steps: int, f: ScalarField | None, callback: Callback | None, limit_factor: float) -> Trajectory:
+    """The loop every optimiser here shares: ``x <- update(x, g)`` with the divergence rule.
+
+    Arguments are already validated. ``update`` returns the next point; a non-finite one
+    (NaN or inf, e.g. from a non-finite Hessian) ends the run as diverged.
+    """
     g, loss = _grad_at(grad, x), _loss_at(f, x)
     norm = _norm(g)
     if not (np.isfinite(norm) and np.isfinite(loss)):
@@ -144,7 +155,7 @@ def gradient_descent(grad: VectorField, x0: ArrayLike, *, lr: float, steps: int,
         if callback is not None:
             callback(x.copy(), i, g.copy())
         with np.errstate(all="ignore"):
-            x = x - lr * (g if clip is None else _clip_norm(g, clip))
+            x = update(x, g)
         if not np.all(np.isfinite(x)):
             diverged = True
             break

@@ -27,7 +27,7 @@ import numpy as np
 from ._typing import ArrayLike, FloatArray, ScalarField, VectorField
 from ._validate import (as_float_array, as_real, as_symmetric_matrix, as_vector, positive_int, positive_number,
                         require_callable, require_generator, show)
-from .gd import Trajectory, _blowup_factor, _grad_at, _loss_at, _norm
+from .gd import Trajectory, _blowup_factor, _grad_at, _iterate, _loss_at, _norm
 
 __all__ = ["index_of", "newton", "saddle_free_newton", "perturbed_gd", "PerturbedTrajectory",
            "find_critical_point", "CriticalPoint"]
@@ -515,39 +515,15 @@ def _second_order(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, steps:
     for fn, name in ((f, "f"), (callback, "callback")):
         if fn is not None:
             require_callable(fn, name)
-    g, loss = _grad_at(grad, x), _loss_at(f, x)
-    norm = _norm(g)
-    if not (np.isfinite(norm) and np.isfinite(loss)):
-        raise ValueError("the gradient or loss at x0 is NaN or inf; start from a point where both are finite.")
-    limit = limit_factor * max(norm, 1.0)
-    points, losses, norms = [x], [loss], [norm]
-    diverged = False
-    for i in range(steps):
-        if callback is not None:
-            callback(x.copy(), i, g.copy())
+
+    def step(x: FloatArray, g: FloatArray) -> FloatArray:
         H = _hess_at(hess, x)
         if not np.all(np.isfinite(H)):
-            diverged = True
-            break
+            return np.full_like(x, np.nan)           # no step from a non-finite Hessian: diverged
         values, vectors = np.linalg.eigh(H)
-        with np.errstate(all="ignore"):  # 1 / a subnormal eigenvalue overflows: then x is inf, a divergence
-            scale = curvature(values)
-            keep = np.abs(scale) > _RCOND * max(float(np.abs(scale).max()), np.finfo(float).tiny)
-            inverse = np.where(keep, 1.0 / np.where(keep, scale, 1.0), 0.0)
-            x = x - lr * (vectors @ (inverse * (vectors.T @ g)))
-        if not np.all(np.isfinite(x)):
-            diverged = True
-            break
-        g, loss = _grad_at(grad, x), _loss_at(f, x)
-        norm = _norm(g)
-        if not (np.isfinite(norm) and np.isfinite(loss)):
-            diverged = True
-            break
-        points.append(x)
-        losses.append(loss)
-        norms.append(norm)
-        if norm > limit:
-            diverged = True
-            break
-    return Trajectory(points=np.array(points), losses=None if f is None else np.array(losses),
-                      grad_norms=np.array(norms), diverged=diverged)
+        scale = curvature(values)                    # 1 / a subnormal eigenvalue may overflow: inf x
+        keep = np.abs(scale) > _RCOND * max(float(np.abs(scale).max()), np.finfo(float).tiny)
+        inverse = np.where(keep, 1.0 / np.where(keep, scale, 1.0), 0.0)
+        return x - lr * (vectors @ (inverse * (vectors.T @ g)))
+
+    return _iterate(step, grad, x, steps=steps, f=f, callback=callback, limit_factor=limit_factor)
