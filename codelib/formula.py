@@ -16,10 +16,10 @@ anything but a whitelisted name) is rejected with a ``ValueError`` that names wh
 allowed and lists what is. Sizes are bounded so that no formula can hang the parser: at most
 :data:`MAX_LENGTH` characters and :data:`MAX_DEPTH` levels of nesting; every number, typed
 or computed from numbers only (``2**10``, ``exp(3)``), must be a finite real number in the
-float range (below about ``1e308`` in size), and every constant exponent, and the numerator and
-denominator of every fraction in an exponent, at most :data:`MAX_EXPONENT` in size (write
-``x**0.99999``, not ``x**(99999/100000)``). ``9**9**9**9`` is rejected after one small power,
-in microseconds.
+float range (below about ``1e308`` in size); every number in an exponent is at most
+:data:`MAX_EXPONENT` in size, and a fraction there has a numerator and denominator of at most
+1000 (write ``x**0.99999``, not ``x**(99999/100000)``). ``9**9**9**9`` is rejected after one
+small power, in microseconds.
 
 Variables given by name are real SymPy symbols (``sympy.Symbol("x", real=True)``), the right
 kind for the real functions an optimiser minimises; pass your own symbols to choose otherwise.
@@ -47,9 +47,12 @@ MAX_LENGTH: int = 1000
 #: The deepest nesting accepted: function calls, powers, signs and operands inside one another
 #: (parentheses alone add none, and neither does a long sum or product).
 MAX_DEPTH: int = 50
-#: The largest size of a constant exponent (``x**1000`` is accepted, ``x**1001`` is not), and of
-#: the numerator and denominator of a fraction in an exponent (``x**(999/1000)``).
-MAX_EXPONENT: int = 1000
+#: The largest size of a number in an exponent: ``x**100`` and ``2**(x - 100)`` are accepted,
+#: ``x**101`` is not. SymPy expands powers of sums in some of its checks, at a cost that grows
+#: steeply with the exponent.
+MAX_EXPONENT: int = 100
+#: The largest numerator and denominator of a fraction in an exponent: ``x**(999/1000)``.
+_MAX_FRACTION = 1000
 #: Exact numbers (numerator and denominator) have at most this many bits: the float range.
 _MAX_BITS = 1023
 
@@ -65,6 +68,8 @@ FUNCTIONS: Mapping[str, Callable[[sympy.Expr], sympy.Expr]] = MappingProxyType({
     "log": sympy.log, "sigmoid": _sigmoid, "sin": sympy.sin, "sinh": sympy.sinh, "sqrt": sympy.sqrt,
     "tan": sympy.tan, "tanh": sympy.tanh,
 })
+_EXPONENTIAL = frozenset({"exp", "sinh", "cosh", "tanh", "sigmoid"})
+
 #: The named constants a formula may use.
 CONSTANTS: Mapping[str, sympy.Expr] = MappingProxyType({"pi": sympy.pi, "e": sympy.E})
 
@@ -126,8 +131,9 @@ def parse_formula(text: str, variables: Variables) -> Formula:
     ValueError
         If ``text`` is empty, too long, too deeply nested, not valid syntax, uses anything
         outside the whitelist, or is undefined or not real (``1/0``, ``log(0)``,
-        ``sqrt(-1)``); if a number or constant exponent is out of range; or if a variable
-        name is invalid or repeated. The message says what is wrong and what is allowed.
+        ``sqrt(-1)``); if a number, an exponent or a number in an exponent is out of range, or
+        SymPy cannot handle the constants; or if a variable name is invalid or repeated. The
+        message says what is wrong and what is allowed.
 
     Examples
     --------
@@ -161,10 +167,10 @@ def parse_formula(text: str, variables: Variables) -> Formula:
         raise ValueError(builder.message(" cannot be parsed")) from None
     try:
         expr = builder.build(tree.body, 1)
+    except _Rejection as rejection:
+        raise ValueError(str(rejection)) from None
     except RecursionError:  # cannot happen below MAX_DEPTH, but must never escape
         raise ValueError(builder.message(f" is nested too deeply (more than {MAX_DEPTH} levels)")) from None
-    except ValueError:
-        raise
     except Exception as err:  # noqa: BLE001 -- SymPy's own algebra failing on extreme constants, such as
         # OverflowError for sinh(...1e-308...) or AttributeError for atan(tan(2**1000)): whitelisted text only
         # reaches SymPy's arithmetic and functions, so anything else raised here is SymPy giving up.
@@ -258,6 +264,13 @@ def _bits(number: sympy.Rational) -> int:
     return max(abs(number.p).bit_length(), number.q.bit_length())
 
 
+class _Rejection(Exception):
+    """The builder's verdict on a formula; parse_formula raises it as a ValueError.
+
+    A separate type keeps it apart from a ValueError raised inside SymPy, which means SymPy gave up.
+    """
+
+
 class _Builder:
     """Walks the syntax tree of one formula and builds the SymPy expression, whitelist only."""
 
@@ -282,8 +295,8 @@ class _Builder:
                 f"(^ also means **) with parentheses, and the functions {', '.join(FUNCTIONS)} applied to one "
                 "argument each, as in exp(-x^2) * sin(y).")
 
-    def reject(self, what: str, node: ast.AST | None = None) -> ValueError:
-        return ValueError(self.message(f": not allowed: {what}{self._where(node)}"))
+    def reject(self, what: str, node: ast.AST | None = None) -> _Rejection:
+        return _Rejection(self.message(f": not allowed: {what}{self._where(node)}"))
 
     def _where(self, node: ast.AST | None) -> str:
         return "" if node is None else self.column_of(node.col_offset)
@@ -298,7 +311,7 @@ class _Builder:
 
     def build(self, node: ast.AST, depth: int) -> sympy.Expr:
         if depth > MAX_DEPTH:
-            raise ValueError(self.message(f" is nested too deeply (more than {MAX_DEPTH} levels)"))
+            raise _Rejection(self.message(f" is nested too deeply (more than {MAX_DEPTH} levels)"))
         kind = type(node)
         if kind is ast.Constant:
             return self._number(node)
@@ -370,17 +383,17 @@ class _Builder:
     def _power(self, node: ast.BinOp, depth: int) -> sympy.Expr:
         base = self.build(node.left, depth + 1)
         exponent = self.build(node.right, depth + 1)
-        # SymPy's algebra slows down with big numbers in exponents: x**(999999/1000) takes seconds, and
+        # SymPy's algebra slows down with big numbers in exponents: x**(999999/1000) takes seconds,
         # (-2)**(x - 2**1000) minutes. Every number in an exponent stays small; fractions too.
         for number in exponent.atoms(sympy.Number):
             if abs(number) > MAX_EXPONENT:
                 raise self.reject(f"a number larger than {MAX_EXPONENT} in size in an exponent", node)
-            if number.is_Rational and not number.is_Integer and max(abs(number.p), number.q) > MAX_EXPONENT:
-                raise self.reject(f"a fraction with a numerator or denominator above {MAX_EXPONENT} in an exponent "
-                                  "(write the exponent as a decimal, e.g. x**0.99999)", node)
+            if number.is_Rational and not number.is_Integer and max(abs(number.p), number.q) > _MAX_FRACTION:
+                raise self.reject(f"a fraction with a numerator or denominator above {_MAX_FRACTION} in an "
+                                  "exponent (write the exponent as a decimal, e.g. x**0.99999)", node)
         if not exponent.free_symbols:
             size = abs(float(exponent))  # exponent is a checked finite real constant
-            if size > MAX_EXPONENT:
+            if size > MAX_EXPONENT:  # e.g. x**exp(5)
                 raise self.reject(f"a constant exponent larger than {MAX_EXPONENT} in size", node)
             if base.is_Rational and exponent.is_Rational and _bits(base) * size > 2 * _MAX_BITS:
                 raise self.reject("a power beyond the float range (about 1e308)", node)
@@ -402,7 +415,12 @@ class _Builder:
             raise self.reject(f"starred arguments in {name}(...)", node)
         if len(node.args) != 1:
             raise self.reject(f"{name} with {len(node.args)} arguments (it takes exactly one)", node)
-        return self._checked(FUNCTIONS[name](self.build(node.args[0], depth + 1)), node)
+        argument = self.build(node.args[0], depth + 1)
+        if name in _EXPONENTIAL and not argument.free_symbols and abs(float(argument.evalf(15, maxn=30))) > 1e4:
+            # exp(-2**1000) is 0 to float precision, but SymPy may spend seconds on it at high precision
+            raise self.reject(f"{name} of a constant larger than 1e4 in size (it is 0, 1 or infinite to float "
+                              "precision: write that instead)", node)
+        return self._checked(FUNCTIONS[name](argument), node)
 
     def _checked(self, result: sympy.Expr, node: ast.AST) -> sympy.Expr:
         """Reject a result made of numbers only that is not a finite real float (1/0, sqrt(-1), exp(1000)),
@@ -413,7 +431,9 @@ class _Builder:
             return result
         if result.is_Rational and _bits(result) > _MAX_BITS:
             raise self.reject("a number beyond the float range (about 1e308)", node)
-        if _finite_real(result.evalf(15)) is None:
+        # A rough value is enough to tell finite and real from not; maxn caps the work SymPy spends
+        # on cancellation (cos(1e-308) - cos(1e-300) would otherwise take seconds).
+        if _finite_real(result.evalf(15, maxn=30)) is None:
             raise self.reject("a part that is undefined, not real or beyond the float range (such as 1/0, "
                               "log(0), sqrt(-1) or exp(1000))", node)
         return result

@@ -51,7 +51,7 @@ x, y = sympy.symbols("x y", real=True)
     ("  x  # a comment", x),
     ("((((x))))", x),
     ("7", sympy.Integer(7)),
-    ("x**1000", x**MAX_EXPONENT),
+    (f"x**{MAX_EXPONENT}", x**MAX_EXPONENT),
     ("1.5e300 * x", sympy.Float(1.5e300) * x),
 ])
 def test_valid_formula_gives_the_hand_built_expression(text, expected):
@@ -106,7 +106,7 @@ def test_sigmoid_has_the_logistic_derivative():
     assert math.isclose(float(f([0.3])), s) and math.isclose(float(grad([0.3])[0]), s * (1 - s))
 
 
-@pytest.mark.parametrize(("text", "point"), [("tanh(2**1000 - x)", 1.0), ("sigmoid(x) * 2**100", 0.5),
+@pytest.mark.parametrize(("text", "point"), [(f"tanh({2**1000} - x)", 1.0), ("sigmoid(x) * 2**100", 0.5),
                                            ("x * 2**70 + 1", 2.0)])
 def test_integers_beyond_64_bits_evaluate_as_floats(text, point):
     expr, symbols = parse_formula(text, "x")
@@ -117,7 +117,7 @@ def test_integers_beyond_64_bits_evaluate_as_floats(text, point):
 
 @pytest.mark.parametrize(("text", "which", "reason"), [
     ("(-2)**y", "gradient", "complex"),                                  # d/dy (-2)**y holds log(-2)
-    ("exp(2**1000 * x)", "Hessian", "constants beyond the float range"),  # 2**2000
+    (f"exp({2**600} * x)", "Hessian", "constants beyond the float range"),  # 2**1200
 ])
 def test_a_derivative_numpy_cannot_evaluate_in_reals_says_so(text, which, reason):
     functions = formula_to_numpy(text, "x y")
@@ -345,13 +345,13 @@ def test_recursion_error_never_escapes():
     ("__import__", "names starting with _"),
     ("z + 1", "unknown name z at column 1"),
     ("x^2 + y[0]", "subscripts .* at column 7"),
-    ("x**1001", f"larger than {MAX_EXPONENT}"),
+    (f"x**{MAX_EXPONENT + 1}", f"larger than {MAX_EXPONENT}"),
     ("1/0", "undefined"),
     ("x/0", "undefined"),
     ("exp(1000)", "undefined, not real or beyond the float range"),
-    ("x**(999999/1000)", "write the exponent as a decimal"),
-    ("(-2)**(x - 2**100)", "a number larger than 1000 in size in an exponent"),
-    ("atan(tan(2**1000))", "constants SymPy cannot handle"),
+    ("x**(99999/10000)", "write the exponent as a decimal"),
+    ("(-2)**(x - 2**100)", f"a number larger than {MAX_EXPONENT} in size in an exponent"),
+    (f"atan(tan({2**1000}))", "constants SymPy cannot handle"),
     ("x/(y - y)", "is undefined"),
     ("x +* y", "not a valid formula"),
 ])
