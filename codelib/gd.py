@@ -123,18 +123,23 @@ def gradient_descent(grad: VectorField, x0: ArrayLike, *, lr: float, steps: int,
     >>> gradient_descent(lambda x: lam * x, [1.0, 1.0], lr=0.3, steps=100).diverged
     True
     """
+    clip = None if clip_norm is None else positive_number(clip_norm, "clip_norm")
+    x, lr, steps, limit_factor = _check_run(x0, lr, steps, blowup, grad=grad, f=f, callback=callback)
+    return _iterate(lambda x, g: x - lr * (g if clip is None else _clip_norm(g, clip)), grad, x,
+                   steps=steps, f=f, callback=callback, limit_factor=limit_factor)
+
+
+def _check_run(x0: ArrayLike, lr: float, steps: int, blowup: float,
+               **functions: object) -> tuple[FloatArray, float, int, float]:
+    """Validate what every optimiser here takes; ``functions`` are callables, None meaning optional."""
     x = as_vector(x0, "x0")
     lr = positive_number(lr, "lr")
     steps = positive_int(steps, "steps")
-    clip = None if clip_norm is None else positive_number(clip_norm, "clip_norm")
     limit_factor = _blowup_factor(blowup)
-    require_callable(grad, "grad")
-    for fn, name in ((f, "f"), (callback, "callback")):
-        if fn is not None:
+    for name, fn in functions.items():
+        if fn is not None or name in ("grad", "hess"):
             require_callable(fn, name)
-
-    return _iterate(lambda x, g: x - lr * (g if clip is None else _clip_norm(g, clip)), grad, x,
-                   steps=steps, f=f, callback=callback, limit_factor=limit_factor)
+    return x, lr, steps, limit_factor
 
 
 def _iterate(update: Callable[[FloatArray, FloatArray], FloatArray], grad: VectorField, x: FloatArray, *,

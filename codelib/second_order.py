@@ -27,7 +27,7 @@ import numpy as np
 from ._typing import ArrayLike, FloatArray, ScalarField, VectorField
 from ._validate import (as_float_array, as_real, as_symmetric_matrix, as_vector, positive_int, positive_number,
                         require_callable, require_generator, show)
-from .gd import Trajectory, _blowup_factor, _grad_at, _iterate, _loss_at, _norm
+from .gd import Trajectory, _blowup_factor, _check_run, _grad_at, _iterate, _loss_at, _norm
 
 __all__ = ["index_of", "newton", "saddle_free_newton", "perturbed_gd", "PerturbedTrajectory",
            "find_critical_point", "CriticalPoint"]
@@ -506,15 +506,8 @@ def _second_order(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, steps:
                   f: ScalarField | None, callback: Callback | None, blowup: float,
                   curvature: Callable[[FloatArray], FloatArray]) -> Trajectory:
     """Iterate ``x <- x - lr * V diag(1 / curvature(lambda)) V^T g`` with the pseudo-inverse."""
-    x = as_vector(x0, "x0")
-    lr = positive_number(lr, "lr")
-    steps = positive_int(steps, "steps")
-    limit_factor = _blowup_factor(blowup)
-    require_callable(grad, "grad")
-    require_callable(hess, "hess")
-    for fn, name in ((f, "f"), (callback, "callback")):
-        if fn is not None:
-            require_callable(fn, name)
+    x, lr, steps, limit_factor = _check_run(x0, lr, steps, blowup, grad=grad, hess=hess, f=f,
+                                            callback=callback)
 
     def step(x: FloatArray, g: FloatArray) -> FloatArray:
         H = _hess_at(hess, x)
