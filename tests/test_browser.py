@@ -189,32 +189,37 @@ async def survey(browser, site: str, name: str, limit: asyncio.Semaphore) -> See
     async def block(route) -> None:     # everything not on 127.0.0.1 is aborted, not fetched
         await route.abort("blockedbyclient")
 
+    async def visit(context) -> None:
+        context.set_default_timeout(TIMEOUT_MS)
+        page = await context.new_page()
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: record(seen.page_errors, str(error)))
+        page.on("request", lambda request: record(seen.requests, request.url))
+        page.on("websocket", lambda socket: record(seen.requests, socket.url))
+        page.on("requestfailed", lambda request: record(
+            seen.failed, f"{request.failure} {request.url}"))
+        page.on("response", lambda response: response.status < 400 or record(
+            seen.failed, f"{response.status} {response.url}"))
+        await page.route(lambda url: not is_local(url), block)
+        await page.goto(url, wait_until="load")
+        seen.mathjax = await page.evaluate(MATHJAX_DONE)
+        await page.evaluate(LOAD_IMAGES)
+        if name == "search":
+            await page.wait_for_selector("#search-results .search-summary")
+        await page.wait_for_load_state("networkidle")
+        seen.facts = await page.evaluate(FACTS)
+        recording[0] = False
+        # axe-core resolves theme.css's @import "../basic.css" against the page rather
+        # than the stylesheet and fetches a missing file; that is the scan, not the page.
+        results = await Axe().run(page)
+        seen.violations = results.response["violations"]
+
+    # The page's time limit starts when it gets its turn, not while it waits for a free slot:
+    # on a loaded machine the queue alone can outlast it.
     async with limit:
         context = await browser.new_context()
         try:
-            context.set_default_timeout(TIMEOUT_MS)
-            page = await context.new_page()
-            page.on("console", on_console)
-            page.on("pageerror", lambda error: record(seen.page_errors, str(error)))
-            page.on("request", lambda request: record(seen.requests, request.url))
-            page.on("websocket", lambda socket: record(seen.requests, socket.url))
-            page.on("requestfailed", lambda request: record(
-                seen.failed, f"{request.failure} {request.url}"))
-            page.on("response", lambda response: response.status < 400 or record(
-                seen.failed, f"{response.status} {response.url}"))
-            await page.route(lambda url: not is_local(url), block)
-            await page.goto(url, wait_until="load")
-            seen.mathjax = await page.evaluate(MATHJAX_DONE)
-            await page.evaluate(LOAD_IMAGES)
-            if name == "search":
-                await page.wait_for_selector("#search-results .search-summary")
-            await page.wait_for_load_state("networkidle")
-            seen.facts = await page.evaluate(FACTS)
-            recording[0] = False
-            # axe-core resolves theme.css's @import "../basic.css" against the page rather
-            # than the stylesheet and fetches a missing file; that is the scan, not the page.
-            results = await Axe().run(page)
-            seen.violations = results.response["violations"]
+            await asyncio.wait_for(visit(context), PAGE_TIMEOUT_S)
         except Exception as error:      # noqa: BLE001 (reported by every test of this page)
             seen.error = f"{type(error).__name__}: {error}"
         finally:
@@ -230,9 +235,8 @@ async def survey_all(executable: str, site: str) -> dict[str, Seen]:
         browser = await p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
                                           headless=True)
         try:
-            seen = await asyncio.gather(*(
-                asyncio.wait_for(survey(browser, site, name, limit), PAGE_TIMEOUT_S)
-                for name in PAGES), return_exceptions=True)
+            seen = await asyncio.gather(*(survey(browser, site, name, limit) for name in PAGES),
+                                        return_exceptions=True)
         finally:
             await browser.close()
     return {name: s if isinstance(s, Seen) else Seen(name, "", error=repr(s))
