@@ -35,6 +35,7 @@ from typing import Literal, NamedTuple, get_args
 
 import numpy as np
 
+from . import _numeric
 from ._typing import ArrayLike, FloatArray
 from ._validate import as_float_array, as_vector, positive_int, positive_number, require_generator
 
@@ -247,13 +248,9 @@ def flatten(layers: Layers) -> FloatArray:
     return _join(checked)
 
 
-def _sigmoid(z: FloatArray) -> FloatArray:
-    return np.exp(-np.logaddexp(0.0, -z))  # no overflow for large |z|
-
-
 def _phi(name: str, z: FloatArray) -> FloatArray:
     if name in ("tanh", "sigmoid"):
-        return np.tanh(z) if name == "tanh" else _sigmoid(z)
+        return np.tanh(z) if name == "tanh" else _numeric.sigmoid(z)
     return np.maximum(z, 0.0) if name == "relu" else z
 
 
@@ -289,7 +286,7 @@ def _head(name: str, out: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatA
     if name == "mse":
         r = out - y
         return 0.5 * np.sum(r * r, axis=(-2, -1)) / n, r / n, np.full_like(out, 1.0 / n)
-    s = _sigmoid(out)
+    s = _numeric.sigmoid(out)
     value = np.sum(np.logaddexp(0.0, out) - y * out, axis=(-2, -1)) / n
     return value, (s - y) / n, s * (1.0 - s) / n
 

@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import _numeric
 from ._typing import ArrayLike, FloatArray
 from ._validate import as_float_array, as_real, positive_int, show
 
@@ -42,7 +43,8 @@ def sigmoid(x: ArrayLike) -> FloatArray:
     """The logistic function ``1 / (1 + exp(-x))``, evaluated without overflow.
 
     Computed as ``(1 + tanh(x / 2)) / 2``, which equals the logistic function and never
-    overflows, even for ``|x|`` in the thousands.
+    overflows, even for ``|x|`` in the thousands. This checks ``x`` and calls codelib's one
+    sigmoid, ``codelib._numeric.sigmoid``, which the network below and :mod:`codelib.nets` use too.
 
     Parameters
     ----------
@@ -66,11 +68,7 @@ def sigmoid(x: ArrayLike) -> FloatArray:
     >>> float(sigmoid(-1000.0))
     0.0
     """
-    return _sigmoid(as_float_array(x, "x"))
-
-
-def _sigmoid(x: FloatArray) -> FloatArray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+    return _numeric.sigmoid(as_float_array(x, "x"))
 
 
 class RNNLossGrad(NamedTuple):
@@ -184,7 +182,7 @@ class OneUnitRNN:
         [0.04, 0.002423]
         """
         w, b = self._params(w, b)
-        return (_sigmoid(self._forward(w, b)[-1]) - self.target) ** 2
+        return (_numeric.sigmoid(self._forward(w, b)[-1]) - self.target) ** 2
 
     def loss_and_grad(self, w: ArrayLike, b: ArrayLike) -> RNNLossGrad:
         """The loss and its gradient ``(dL/dw, dL/db)`` by backpropagation through time.
@@ -216,7 +214,7 @@ class OneUnitRNN:
         """
         w, b = self._params(w, b)
         x = self._forward(w, b)
-        s = _sigmoid(x)
+        s = _numeric.sigmoid(x)
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported as inf/NaN
             delta = 2.0 * (s[-1] - self.target) * s[-1] * (1.0 - s[-1])  # dL/dx_T
             grad_w = np.zeros_like(delta)
@@ -314,7 +312,7 @@ class OneUnitRNN:
         >>> net.cliff_bias([4.0, 6.0]).tolist()
         [-2.0, -3.0]
         """
-        return self.x0 - as_float_array(w, "w") * _sigmoid(np.float64(self.x0))
+        return self.x0 - as_float_array(w, "w") * _numeric.sigmoid(np.float64(self.x0))
 
     @property
     def cliff_start(self) -> float:
@@ -325,7 +323,7 @@ class OneUnitRNN:
         >>> OneUnitRNN(x0=0.0).cliff_start
         4.0
         """
-        s = float(_sigmoid(np.float64(self.x0)))
+        s = float(_numeric.sigmoid(np.float64(self.x0)))
         return 1.0 / (s * (1.0 - s))
 
     # ---------------------------------------------------------------------- internals
@@ -343,7 +341,7 @@ class OneUnitRNN:
         x[0] = self.x0
         with np.errstate(over="ignore", invalid="ignore"):  # |w|, |b| near the float limit: states may be +-inf
             for t in range(1, self.steps + 1):
-                x[t] = w * _sigmoid(x[t - 1]) + b
+                x[t] = w * _numeric.sigmoid(x[t - 1]) + b
         return x
 
 
