@@ -12,11 +12,12 @@ One module per idea, all re-exported here so a chapter can write ``from codelib 
 - :mod:`codelib.probes`: what the chapters measure on networks: filter-normalised directions,
   loss slices, grid minima and the gradient-norm test.
 - :mod:`codelib.randmat`: random symmetric (GOE) matrices and the probability that all their
-  eigenvalues are positive.
+  eigenvalues are positive; random square matrices of a given spectral radius and the norms of
+  their products (Jacobians through time).
 - :mod:`codelib.second_order`: Newton, saddle-free Newton, perturbed gradient descent, a
   critical-point finder and the index of a critical point.
 - :mod:`codelib.rnn`: the one-unit recurrent network of Pascanu et al. with its gradient by
-  backpropagation through time, and products of random Jacobians.
+  backpropagation through time.
 - :mod:`codelib.plotting`: the house style and contour/trajectory/surface helpers.
 - :mod:`codelib.animation`: optimiser paths that play in a static web page.
 - :mod:`codelib.formula`: a formula typed as text (``"x^2 - 3*x*y^2"``) parsed into SymPy

@@ -17,7 +17,9 @@ Conventions shared by every function:
     and :func:`rescale_hidden`.
 
 Bad input raises ``TypeError`` (wrong type) or ``ValueError`` (wrong shape or value, NaN/inf),
-with a message naming the argument and the expected shape, e.g. ``P = net.n_params``. Finite
+with a message naming the argument and the expected shape, e.g. ``P = net.n_params``. Two of
+these checks, :func:`check_net` and :func:`check_data`, are public but not in ``__all__``:
+sister modules (:mod:`codelib.probes`) validate with them rather than with copies. Finite
 parameters so large that the arithmetic overflows (as in a diverging training run) give inf or
 NaN, without a warning, for the caller to detect.
 
@@ -35,6 +37,7 @@ from typing import Literal, NamedTuple, get_args
 
 import numpy as np
 
+from . import _numeric
 from ._typing import ArrayLike, FloatArray
 from ._validate import as_float_array, as_vector, positive_int, positive_number, require_generator
 
@@ -91,9 +94,28 @@ class Dataset(NamedTuple):
     y: FloatArray
 
 
-def _check_net(net: object) -> MLP:
+def check_net(net: object) -> MLP:
+    """Return ``net`` if it is an :class:`MLP`, else raise: the one net check of codelib.
+
+    Not in ``__all__``: a validation helper for codelib's own modules (:mod:`codelib.probes`
+    uses it), public so that no module reaches into another's private names.
+
+    Raises
+    ------
+    TypeError
+        If ``net`` is not an :class:`MLP`; the message says how to make one.
+
+    Examples
+    --------
+    >>> check_net(MLP((2, 8, 1))).sizes
+    (2, 8, 1)
+    >>> check_net((2, 8, 1))
+    Traceback (most recent call last):
+    ...
+    TypeError: net must be a codelib.nets.MLP such as MLP((2, 8, 1)), got tuple.
+    """
     if not isinstance(net, MLP):
-        raise TypeError(f"net must be an MLP such as MLP((2, 8, 1)), got {type(net).__name__}.")
+        raise TypeError(f"net must be a codelib.nets.MLP such as MLP((2, 8, 1)), got {type(net).__name__}.")
     return net
 
 
@@ -109,7 +131,37 @@ def _check_theta(net: MLP, theta: ArrayLike, *, batched: bool = True) -> FloatAr
 _NO_TARGETS = object()  # forward() has no y; every other function requires one (None is an error)
 
 
-def _check_data(net: MLP, X: ArrayLike, y: object = _NO_TARGETS) -> tuple[FloatArray, FloatArray | None]:
+def check_data(net: MLP, X: ArrayLike, y: object = _NO_TARGETS) -> tuple[FloatArray, FloatArray | None]:
+    """Return the training data ``(X, y)`` as float arrays of the shapes ``net`` needs, or raise.
+
+    Not in ``__all__``: a validation helper for codelib's own modules (:mod:`codelib.probes`
+    uses it), public so that no module reaches into another's private names.
+
+    Parameters
+    ----------
+    net : MLP
+        A checked network (see :func:`check_net`).
+    X : array_like, shape (N, n_in)
+    y : array_like, shape (N, n_out), or (N,) when n_out = 1, optional
+        Omitted, only ``X`` is checked and ``None`` is returned in its place.
+
+    Returns
+    -------
+    X : ndarray, shape (N, n_in)
+    y : ndarray, shape (N, n_out), or None
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an array is not numeric, holds NaN/inf, has the wrong shape, or ``y`` is not 0/1
+        for ``loss="logistic"``.
+
+    Examples
+    --------
+    >>> X, y = check_data(MLP((2, 1)), [[0.0, 1.0], [2.0, 3.0]], [1.0, 0.0])
+    >>> X.shape, y.shape
+    ((2, 2), (2, 1))
+    """
     X = as_float_array(X, "X")
     n_in, n_out = net.sizes[0], net.sizes[-1]
     if X.ndim != 2 or X.shape[1] != n_in or X.shape[0] == 0:
@@ -189,7 +241,7 @@ def init_params(net: MLP, rng: np.random.Generator, *, scale: float | None = Non
     >>> init_params(MLP((1, 16, 1)), np.random.default_rng(0)).shape
     (49,)
     """
-    _check_net(net)
+    check_net(net)
     require_generator(rng, "rng")
     scale = None if scale is None else positive_number(scale, "scale")
     parts = []
@@ -212,7 +264,7 @@ def unflatten(net: MLP, theta: ArrayLike) -> Layers:
     >>> [(W.shape, b.shape) for W, b in unflatten(MLP((2, 3, 1)), np.arange(13.0))]
     [((3, 2), (3,)), ((1, 3), (1,))]
     """
-    return _split(_check_net(net), _check_theta(net, theta).copy())
+    return _split(check_net(net), _check_theta(net, theta).copy())
 
 
 def flatten(layers: Layers) -> FloatArray:
@@ -247,13 +299,9 @@ def flatten(layers: Layers) -> FloatArray:
     return _join(checked)
 
 
-def _sigmoid(z: FloatArray) -> FloatArray:
-    return np.exp(-np.logaddexp(0.0, -z))  # no overflow for large |z|
-
-
 def _phi(name: str, z: FloatArray) -> FloatArray:
     if name in ("tanh", "sigmoid"):
-        return np.tanh(z) if name == "tanh" else _sigmoid(z)
+        return np.tanh(z) if name == "tanh" else _numeric.sigmoid(z)
     return np.maximum(z, 0.0) if name == "relu" else z
 
 
@@ -289,7 +337,7 @@ def _head(name: str, out: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatA
     if name == "mse":
         r = out - y
         return 0.5 * np.sum(r * r, axis=(-2, -1)) / n, r / n, np.full_like(out, 1.0 / n)
-    s = _sigmoid(out)
+    s = _numeric.sigmoid(out)
     value = np.sum(np.logaddexp(0.0, out) - y * out, axis=(-2, -1)) / n
     return value, (s - y) / n, s * (1.0 - s) / n
 
@@ -340,8 +388,8 @@ def forward(net: MLP, theta: ArrayLike, X: ArrayLike) -> FloatArray:
     >>> forward(net, theta, np.zeros((5, 2))).shape, forward(net, np.stack([theta] * 3), np.zeros((5, 2))).shape
     ((5, 1), (3, 5, 1))
     """
-    theta = _check_theta(_check_net(net), theta)
-    return _forward(net, _split(net, theta), _check_data(net, X)[0])[-1]
+    theta = _check_theta(check_net(net), theta)
+    return _forward(net, _split(net, theta), check_data(net, X)[0])[-1]
 
 
 def loss(net: MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> float | FloatArray:
@@ -353,8 +401,8 @@ def loss(net: MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> float | Floa
     >>> loss(net, [2.0, 0.0], [[1.0], [2.0]], [0.0, 0.0])  # (2**2 + 4**2) / 2 / 2
     5.0
     """
-    theta = _check_theta(_check_net(net), theta)
-    X, y = _check_data(net, X, y)
+    theta = _check_theta(check_net(net), theta)
+    X, y = check_data(net, X, y)
     value = _head(net.loss, _forward(net, _split(net, theta), X)[-1], y)[0]
     return float(value) if theta.ndim == 1 else value
 
@@ -386,8 +434,8 @@ def loss_and_grad(net: MLP, theta: ArrayLike, X: ArrayLike,
     >>> value, g.tolist()
     (5.0, [5.0, 3.0])
     """
-    theta = _check_theta(_check_net(net), theta)
-    X, y = _check_data(net, X, y)
+    theta = _check_theta(check_net(net), theta)
+    X, y = check_data(net, X, y)
     layers = _split(net, theta)
     values = _forward(net, layers, X)
     value, delta, _ = _head(net.loss, values[-1], y)
@@ -423,8 +471,8 @@ def hvp(net: MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike, v: ArrayLike) ->
     >>> hvp(net, [0.3, -1.0], [[1.0], [2.0]], [0.0, 1.0], [1.0, 0.0]).tolist()
     [2.5, 1.5]
     """
-    theta = _check_theta(_check_net(net), theta, batched=False)
-    X, y = _check_data(net, X, y)
+    theta = _check_theta(check_net(net), theta, batched=False)
+    X, y = check_data(net, X, y)
     return _hvp_many(net, theta, X, y, as_vector(v, "v", size=net.n_params)[None, :])[0]
 
 
@@ -441,8 +489,8 @@ def hessian(net: MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> FloatArra
     >>> H.shape, bool(np.array_equal(H, H.T))
     ((33, 33), True)
     """
-    theta = _check_theta(_check_net(net), theta, batched=False)
-    X, y = _check_data(net, X, y)
+    theta = _check_theta(check_net(net), theta, batched=False)
+    X, y = check_data(net, X, y)
     eye, block = np.eye(net.n_params), 256
     H = np.concatenate([_hvp_many(net, theta, X, y, eye[k:k + block]) for k in range(0, net.n_params, block)])
     with np.errstate(over="ignore", invalid="ignore"):
@@ -478,7 +526,7 @@ def permute_hidden(net: MLP, theta: ArrayLike, layer: int, perm: ArrayLike) -> F
     >>> bool(np.allclose(forward(net, swapped, X), forward(net, theta, X))), bool(np.array_equal(swapped, theta))
     (True, False)
     """
-    theta = _check_theta(_check_net(net), theta)
+    theta = _check_theta(check_net(net), theta)
     layer = _check_hidden(net, layer)
     width = net.sizes[layer + 1]
     order = np.asarray(perm)
@@ -523,7 +571,7 @@ def rescale_hidden(net: MLP, theta: ArrayLike, layer: int, unit: int, beta: floa
     >>> bool(np.allclose(forward(net, rescale_hidden(net, theta, 0, 1, 10.0), X), forward(net, theta, X)))
     True
     """
-    theta = _check_theta(_check_net(net), theta)
+    theta = _check_theta(check_net(net), theta)
     if net.activation not in ("relu", "linear"):
         raise ValueError(f"rescale_hidden keeps the function only for relu or linear units (phi(beta z) = beta phi(z) "
                          f"for beta > 0); {net.activation} is not positively homogeneous. Use permute_hidden instead.")

@@ -57,12 +57,6 @@ class GradientNormTest(NamedTuple):
     kind: Literal["minimum", "maximum", "saddle", "degenerate", "not stationary"]
 
 
-def _check_net(net: object) -> nets.MLP:
-    if not isinstance(net, nets.MLP):
-        raise TypeError(f"net must be a codelib.nets.MLP such as MLP((2, 8, 1)), got {type(net).__name__}.")
-    return net
-
-
 def _check_point(net: nets.MLP, theta: ArrayLike) -> FloatArray:
     arr = as_float_array(theta, "theta")
     if arr.shape != (net.n_params,):
@@ -77,16 +71,6 @@ def _check_direction(net: nets.MLP, direction: ArrayLike, name: str) -> FloatArr
         raise ValueError(f"{name} must have shape (P,) = ({net.n_params},) like theta, got {arr.shape}; "
                          "make one with random_direction(net, theta, rng).")
     return arr
-
-
-def _filters(net: nets.MLP, vector: FloatArray) -> list[tuple[FloatArray, FloatArray]]:
-    """Views ``(W, b)`` of every layer of a (P,) vector; the rows of W are the filters."""
-    out, start = [], 0
-    for n_in, n_out in zip(net.sizes[:-1], net.sizes[1:]):
-        stop = start + n_out * n_in
-        out.append((vector[start:stop].reshape(n_out, n_in), vector[stop:stop + n_out]))
-        start = stop + n_out
-    return out
 
 
 def filter_normalize(net: nets.MLP, theta: ArrayLike, direction: ArrayLike) -> FloatArray:
@@ -123,17 +107,17 @@ def filter_normalize(net: nets.MLP, theta: ArrayLike, direction: ArrayLike) -> F
     >>> filter_normalize(net, theta, np.ones(9)).round(4).tolist()
     [3.5355, 3.5355, 0.7071, 0.7071, 0.0, 0.0, 1.4142, 1.4142, 0.0]
     """
-    theta = _check_point(_check_net(net), theta)
-    result = _check_direction(net, direction, "direction").copy()
-    for (W, _), (D, b) in zip(_filters(net, theta), _filters(net, result)):
+    theta = _check_point(nets.check_net(net), theta)
+    direction = _check_direction(net, direction, "direction")
+    layers = []
+    for (W, _), (D, b) in zip(nets.unflatten(net, theta), nets.unflatten(net, direction)):  # rows: filters
         w_norm, d_norm = _row_norms(W, "theta"), _row_norms(D, "direction")
         with np.errstate(over="ignore"):
             scaled = D * np.divide(w_norm, d_norm, out=np.zeros_like(w_norm), where=d_norm > 0)[:, None]
         if not np.all(np.isfinite(scaled)):  # ||w_j|| near the float limit: scale the unit vector instead
             scaled = np.divide(D, d_norm[:, None], out=np.zeros_like(D), where=d_norm[:, None] > 0) * w_norm[:, None]
-        D[...] = scaled
-        b[...] = 0.0
-    return result
+        layers.append((scaled, np.zeros_like(b)))
+    return nets.flatten(layers)
 
 
 def _row_norms(M: FloatArray, name: str) -> FloatArray:
@@ -181,7 +165,7 @@ def random_direction(net: nets.MLP, theta: ArrayLike, rng: np.random.Generator, 
     >>> bool(np.isclose(np.linalg.norm(d[:2]), np.linalg.norm(theta[:2])))  # the first filter
     True
     """
-    theta = _check_point(_check_net(net), theta)
+    theta = _check_point(nets.check_net(net), theta)
     require_generator(rng, "rng")
     if not isinstance(normalize, (bool, np.bool_)):
         raise TypeError(f"normalize must be True (filter-normalised) or False (raw), got {normalize!r}.")
@@ -234,8 +218,8 @@ def slice_1d(net: nets.MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike, direct
     >>> slice_1d(net, [0.0, 0.0], [[1.0]], [1.0], [1.0, 0.0], [0.0, 1.0, 2.0]).tolist()
     [0.5, 0.0, 0.5]
     """
-    theta = _check_point(_check_net(net), theta)
-    X, y = nets._check_data(net, X, y)
+    theta = _check_point(nets.check_net(net), theta)
+    X, y = nets.check_data(net, X, y)
     d = _check_direction(net, direction, "direction")
     a = as_vector(alphas, "alphas")
     with np.errstate(over="ignore", invalid="ignore"):
@@ -277,8 +261,8 @@ def slice_2d(net: nets.MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike, direct
     >>> slice_2d(net, [0.0, 0.0], [[1.0]], [1.0], ([1.0, 0.0], [0.0, 1.0]), [0.0, 1.0], [0.0, 1.0, 2.0]).tolist()
     [[0.5, 0.0], [0.0, 0.5], [0.5, 2.0]]
     """
-    theta = _check_point(_check_net(net), theta)
-    X, y = nets._check_data(net, X, y)
+    theta = _check_point(nets.check_net(net), theta)
+    X, y = nets.check_data(net, X, y)
     if isinstance(directions, np.ndarray) and directions.ndim == 2 and len(directions) == 2:
         directions = (directions[0], directions[1])
     if not (isinstance(directions, (tuple, list)) and len(directions) == 2):
@@ -386,7 +370,7 @@ def gradient_norm_test(net: nets.MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLi
     >>> gradient_norm_test(net, [0.0, 0.0], [[1.0], [2.0]], [1.0, 2.0]).kind
     'not stationary'
     """
-    theta = _check_point(_check_net(net), theta)
+    theta = _check_point(nets.check_net(net), theta)
     gtol = positive_number(gtol, "gtol")
     htol = gtol if htol is None else positive_number(htol, "htol")
     value, grad = nets.loss_and_grad(net, theta, X, y)

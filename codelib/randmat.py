@@ -1,6 +1,7 @@
-"""Random symmetric matrices (the Gaussian orthogonal ensemble) as a model of a Hessian.
+"""Random matrices: symmetric ones (the Gaussian orthogonal ensemble) as a model of a Hessian,
+and products of random square ones as a model of the Jacobians of a deep or recurrent network.
 
-Convention used everywhere here: a GOE matrix of size ``m`` and scale ``sigma`` is
+The GOE convention used everywhere here: a GOE matrix of size ``m`` and scale ``sigma`` is
 ``H = sigma * (A + A^T) / sqrt(2)`` with ``A`` an ``m x m`` matrix of independent standard normals.
 Its off-diagonal entries have variance ``sigma**2``, its diagonal entries ``2 * sigma**2``, and its
 density is proportional to ``exp(-tr(H^2) / (4 sigma^2))``, which is invariant under
@@ -18,6 +19,10 @@ off-diagonal variance, which orthogonal invariance fixes.
   eigenvalue density, with de Bruijn's Pfaffian identity and Mehta's integral.
 * :func:`positive_share` is the share of positive eigenvalues of ``H + s I`` for several shifts ``s``,
   and :func:`semicircle_share_above` its large-``m`` limit.
+* :func:`random_matrix` draws Gaussian square matrices rescaled to a given spectral radius, and
+  :func:`product_norms` follows the spectral norms of their running products
+  ``M_k ... M_2 M_1``: for a recurrent network the ``M_k`` are the Jacobians ``dx_k / dx_{k-1}``,
+  and the product is what explodes or vanishes.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from ._typing import ArrayLike, FloatArray
 from ._validate import as_float_array, positive_int, positive_number, require_generator
 
 __all__ = ["DEAN_MAJUMDAR_THETA", "goe", "AllPositiveEstimate", "prob_all_positive", "log_prob_all_positive",
-           "positive_share", "semicircle_share_above"]
+           "positive_share", "semicircle_share_above", "random_matrix", "product_norms"]
 
 #: The exponent of Dean & Majumdar (2006): ``P(all eigenvalues > 0) ~ exp(-theta m^2)`` for the
 #: GOE as ``m -> infinity``, ``theta = ln(3) / 4 = 0.2747...`` (``beta * ln(3) / 4`` with ``beta = 1``).
@@ -309,6 +314,98 @@ def semicircle_share_above(x: ArrayLike, radius: float = 2.0) -> FloatArray:
     with np.errstate(over="ignore"):  # x / a tiny radius may overflow to +-inf, which the clip maps to +-1
         t = np.clip(as_float_array(x, "x") / positive_number(radius, "radius"), -1.0, 1.0)
     return 0.5 - (t * np.sqrt(1.0 - t * t) + np.arcsin(t)) / np.pi
+
+
+def random_matrix(n: int, spectral_radius: float, rng: np.random.Generator, *,
+                  shape: tuple[int, ...] = ()) -> FloatArray:
+    """Gaussian ``n x n`` matrices, each rescaled to exactly the given spectral radius.
+
+    Parameters
+    ----------
+    n : int
+        Size, >= 1.
+    spectral_radius : float
+        The largest modulus of the eigenvalues of every result, > 0.
+    rng : numpy.random.Generator
+        The source of randomness, e.g. ``np.random.default_rng(0)``.
+    shape : tuple of int, default ()
+        Leading shape of a stack of independent matrices, e.g. ``(trials, depth)``.
+
+    Returns
+    -------
+    ndarray, shape (*shape, n, n)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``rng`` is not a Generator, ``n`` is not an int >= 1, ``spectral_radius`` is not
+        > 0 (or so large that entries overflow) or ``shape`` is not a tuple of ints >= 1.
+
+    Examples
+    --------
+    >>> W = random_matrix(5, 1.1, np.random.default_rng(0))
+    >>> round(float(np.abs(np.linalg.eigvals(W)).max()), 12)
+    1.1
+    >>> random_matrix(3, 0.9, np.random.default_rng(0), shape=(4, 2)).shape
+    (4, 2, 3, 3)
+    """
+    require_generator(rng, "rng")
+    n = positive_int(n, "n")
+    rho = positive_number(spectral_radius, "spectral_radius")
+    if not isinstance(shape, tuple):
+        raise TypeError(f"shape must be a tuple of ints such as (100, 50), got {type(shape).__name__}.")
+    shape = tuple(positive_int(k, "shape entries") for k in shape)
+    G = rng.standard_normal(shape + (n, n))
+    radius = np.abs(np.linalg.eigvals(G)).max(axis=-1)
+    with np.errstate(over="ignore"):
+        W = G * (rho / radius)[..., None, None]
+    if not np.all(np.isfinite(W)):
+        raise ValueError(f"spectral_radius = {rho:.3g} is too large: entries overflow to inf; "
+                         "use one below about 1e300.")
+    return W
+
+
+def product_norms(matrices: ArrayLike) -> FloatArray:
+    """Spectral norms of the running products ``M_k ... M_2 M_1``, for ``k = 0, ..., t``.
+
+    The ``k = 0`` entry is the norm of the identity, 1. For a recurrent network the
+    ``M_k`` are the Jacobians ``dx_k / dx_{k-1}`` and the product is ``dx_t / dx_0``.
+
+    Parameters
+    ----------
+    matrices : array_like, shape (..., t, n, n)
+        The factors ``M_1, ..., M_t`` in order (leading axes: independent batches). Pass
+        ``np.broadcast_to(W, (t, n, n))`` for the powers of one matrix ``W``.
+
+    Returns
+    -------
+    ndarray, shape (..., t + 1)
+        The norms; ``inf`` where the product overflows.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``matrices`` is not a finite numeric array of shape (..., t, n, n) with square factors.
+
+    Examples
+    --------
+    >>> product_norms(np.broadcast_to(2.0 * np.eye(2), (3, 2, 2))).tolist()
+    [1.0, 2.0, 4.0, 8.0]
+    """
+    M = as_float_array(matrices, "matrices")
+    if M.ndim < 3 or M.shape[-1] != M.shape[-2] or M.shape[-1] == 0 or M.shape[-3] == 0:
+        raise ValueError(f"matrices must have shape (..., t, n, n): t >= 1 square factors; got {M.shape}.")
+    n, t = M.shape[-1], M.shape[-3]
+    product = np.broadcast_to(np.eye(n), M.shape[:-3] + (n, n)).copy()
+    norms = np.empty(M.shape[:-3] + (t + 1,))
+    norms[..., 0] = 1.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(t):
+            product = M[..., k, :, :] @ product
+            finite = np.all(np.isfinite(product), axis=(-2, -1))
+            safe = np.where(finite[..., None, None], product, 0.0)  # the SVD needs finite entries
+            norms[..., k + 1] = np.where(finite, np.linalg.norm(safe, ord=2, axis=(-2, -1)), np.inf)
+    return norms
 
 
 def _incomplete_betas_at_half(m: int) -> list[list[mpmath.mpf]]:

@@ -20,8 +20,9 @@ product of ``T`` of them is what explodes at the cliff. For extreme parameters t
 can overflow: the gradient is then ``inf`` or ``NaN`` (no warning is printed), which is how
 :func:`codelib.gd.gradient_descent` recognises divergence.
 
-The module also holds the two small tools the chapter uses to look at products of
-Jacobians: :func:`random_matrix` and :func:`product_norms`.
+Products of random Jacobians (:func:`codelib.randmat.random_matrix`,
+:func:`codelib.randmat.product_norms`) live with the other random matrices in
+:mod:`codelib.randmat`.
 """
 
 from __future__ import annotations
@@ -31,17 +32,19 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import _numeric
 from ._typing import ArrayLike, FloatArray
-from ._validate import as_float_array, as_real, positive_int, positive_number, require_generator, show
+from ._validate import as_float_array, as_real, positive_int, show
 
-__all__ = ["OneUnitRNN", "RNNLossGrad", "sigmoid", "saddle_node_curve", "random_matrix", "product_norms"]
+__all__ = ["OneUnitRNN", "RNNLossGrad", "sigmoid", "saddle_node_curve"]
 
 
 def sigmoid(x: ArrayLike) -> FloatArray:
     """The logistic function ``1 / (1 + exp(-x))``, evaluated without overflow.
 
     Computed as ``(1 + tanh(x / 2)) / 2``, which equals the logistic function and never
-    overflows, even for ``|x|`` in the thousands.
+    overflows, even for ``|x|`` in the thousands. This checks ``x`` and calls codelib's one
+    sigmoid, ``codelib._numeric.sigmoid``, which the network below and :mod:`codelib.nets` use too.
 
     Parameters
     ----------
@@ -65,11 +68,7 @@ def sigmoid(x: ArrayLike) -> FloatArray:
     >>> float(sigmoid(-1000.0))
     0.0
     """
-    return _sigmoid(as_float_array(x, "x"))
-
-
-def _sigmoid(x: FloatArray) -> FloatArray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+    return _numeric.sigmoid(as_float_array(x, "x"))
 
 
 class RNNLossGrad(NamedTuple):
@@ -183,7 +182,7 @@ class OneUnitRNN:
         [0.04, 0.002423]
         """
         w, b = self._params(w, b)
-        return (_sigmoid(self._forward(w, b)[-1]) - self.target) ** 2
+        return (_numeric.sigmoid(self._forward(w, b)[-1]) - self.target) ** 2
 
     def loss_and_grad(self, w: ArrayLike, b: ArrayLike) -> RNNLossGrad:
         """The loss and its gradient ``(dL/dw, dL/db)`` by backpropagation through time.
@@ -215,7 +214,7 @@ class OneUnitRNN:
         """
         w, b = self._params(w, b)
         x = self._forward(w, b)
-        s = _sigmoid(x)
+        s = _numeric.sigmoid(x)
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported as inf/NaN
             delta = 2.0 * (s[-1] - self.target) * s[-1] * (1.0 - s[-1])  # dL/dx_T
             grad_w = np.zeros_like(delta)
@@ -313,7 +312,7 @@ class OneUnitRNN:
         >>> net.cliff_bias([4.0, 6.0]).tolist()
         [-2.0, -3.0]
         """
-        return self.x0 - as_float_array(w, "w") * _sigmoid(np.float64(self.x0))
+        return self.x0 - as_float_array(w, "w") * _numeric.sigmoid(np.float64(self.x0))
 
     @property
     def cliff_start(self) -> float:
@@ -324,7 +323,7 @@ class OneUnitRNN:
         >>> OneUnitRNN(x0=0.0).cliff_start
         4.0
         """
-        s = float(_sigmoid(np.float64(self.x0)))
+        s = float(_numeric.sigmoid(np.float64(self.x0)))
         return 1.0 / (s * (1.0 - s))
 
     # ---------------------------------------------------------------------- internals
@@ -342,7 +341,7 @@ class OneUnitRNN:
         x[0] = self.x0
         with np.errstate(over="ignore", invalid="ignore"):  # |w|, |b| near the float limit: states may be +-inf
             for t in range(1, self.steps + 1):
-                x[t] = w * _sigmoid(x[t - 1]) + b
+                x[t] = w * _numeric.sigmoid(x[t - 1]) + b
         return x
 
 
@@ -393,98 +392,6 @@ def saddle_node_curve(w: ArrayLike) -> tuple[FloatArray, FloatArray]:
         b_at_high = np.where(large, log_high - log_low - w * np.exp(log_high), b_at_high)
         b_at_low = np.where(large, log_low - log_high - 2.0 / (1.0 + root), b_at_low)
     return b_at_high, b_at_low
-
-
-def random_matrix(n: int, spectral_radius: float, rng: np.random.Generator, *,
-                  shape: tuple[int, ...] = ()) -> FloatArray:
-    """Gaussian ``n x n`` matrices, each rescaled to exactly the given spectral radius.
-
-    Parameters
-    ----------
-    n : int
-        Size, >= 1.
-    spectral_radius : float
-        The largest modulus of the eigenvalues of every result, > 0.
-    rng : numpy.random.Generator
-        The source of randomness, e.g. ``np.random.default_rng(0)``.
-    shape : tuple of int, default ()
-        Leading shape of a stack of independent matrices, e.g. ``(trials, depth)``.
-
-    Returns
-    -------
-    ndarray, shape (*shape, n, n)
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``rng`` is not a Generator, ``n`` is not an int >= 1, ``spectral_radius`` is not
-        > 0 (or so large that entries overflow) or ``shape`` is not a tuple of ints >= 1.
-
-    Examples
-    --------
-    >>> W = random_matrix(5, 1.1, np.random.default_rng(0))
-    >>> round(float(np.abs(np.linalg.eigvals(W)).max()), 12)
-    1.1
-    >>> random_matrix(3, 0.9, np.random.default_rng(0), shape=(4, 2)).shape
-    (4, 2, 3, 3)
-    """
-    require_generator(rng, "rng")
-    n = positive_int(n, "n")
-    rho = positive_number(spectral_radius, "spectral_radius")
-    if not isinstance(shape, tuple):
-        raise TypeError(f"shape must be a tuple of ints such as (100, 50), got {type(shape).__name__}.")
-    shape = tuple(positive_int(k, "shape entries") for k in shape)
-    G = rng.standard_normal(shape + (n, n))
-    radius = np.abs(np.linalg.eigvals(G)).max(axis=-1)
-    with np.errstate(over="ignore"):
-        W = G * (rho / radius)[..., None, None]
-    if not np.all(np.isfinite(W)):
-        raise ValueError(f"spectral_radius = {rho:.3g} is too large: entries overflow to inf; "
-                         "use one below about 1e300.")
-    return W
-
-
-def product_norms(matrices: ArrayLike) -> FloatArray:
-    """Spectral norms of the running products ``M_k ... M_2 M_1``, for ``k = 0, ..., t``.
-
-    The ``k = 0`` entry is the norm of the identity, 1. For a recurrent network the
-    ``M_k`` are the Jacobians ``dx_k / dx_{k-1}`` and the product is ``dx_t / dx_0``.
-
-    Parameters
-    ----------
-    matrices : array_like, shape (..., t, n, n)
-        The factors ``M_1, ..., M_t`` in order (leading axes: independent batches). Pass
-        ``np.broadcast_to(W, (t, n, n))`` for the powers of one matrix ``W``.
-
-    Returns
-    -------
-    ndarray, shape (..., t + 1)
-        The norms; ``inf`` where the product overflows.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``matrices`` is not a finite numeric array of shape (..., t, n, n) with square factors.
-
-    Examples
-    --------
-    >>> product_norms(np.broadcast_to(2.0 * np.eye(2), (3, 2, 2))).tolist()
-    [1.0, 2.0, 4.0, 8.0]
-    """
-    M = as_float_array(matrices, "matrices")
-    if M.ndim < 3 or M.shape[-1] != M.shape[-2] or M.shape[-1] == 0 or M.shape[-3] == 0:
-        raise ValueError(f"matrices must have shape (..., t, n, n): t >= 1 square factors; got {M.shape}.")
-    n, t = M.shape[-1], M.shape[-3]
-    product = np.broadcast_to(np.eye(n), M.shape[:-3] + (n, n)).copy()
-    norms = np.empty(M.shape[:-3] + (t + 1,))
-    norms[..., 0] = 1.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for k in range(t):
-            product = M[..., k, :, :] @ product
-            finite = np.all(np.isfinite(product), axis=(-2, -1))
-            safe = np.where(finite[..., None, None], product, 0.0)  # the SVD needs finite entries
-            norms[..., k + 1] = np.where(finite, np.linalg.norm(safe, ord=2, axis=(-2, -1)), np.inf)
-    return norms
 
 
 def _theta(theta: ArrayLike) -> FloatArray:

@@ -275,7 +275,7 @@ def test_bad_arrays_are_named(rng):
         hvp(net, theta, X, y, theta[:3])
     with pytest.raises(ValueError, match=r"labels y in \{0, 1\}"):
         loss(MLP((3, 1), loss="logistic"), np.zeros(4), X, y)
-    with pytest.raises(TypeError, match="net must be an MLP"):
+    with pytest.raises(TypeError, match="net must be a codelib.nets.MLP"):
         loss((3, 5, 1), theta, X, y)
 
 

@@ -1,9 +1,11 @@
 """Tests for codelib.randmat: GOE sampling and its convention, P(all eigenvalues > 0) by Monte Carlo
-and exactly, the share of positive eigenvalues under a shift, the semicircle, and bad input."""
+and exactly, the share of positive eigenvalues under a shift, the semicircle, random matrices of a
+given spectral radius and the norms of their products, and bad input."""
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -11,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codelib.randmat import (DEAN_MAJUMDAR_THETA, AllPositiveEstimate, goe, log_prob_all_positive,
-                             positive_share, prob_all_positive, semicircle_share_above)
+                             positive_share, prob_all_positive, product_norms, random_matrix,
+                             semicircle_share_above)
 
 
 @pytest.fixture
@@ -139,6 +142,48 @@ def test_semicircle_share_is_a_decreasing_cdf_complement():
     assert semicircle_share_above(1.0) == pytest.approx(np.trapezoid(density, grid), abs=1e-6)
 
 
+# ---------------------------------------------------------------- random square matrices and products of Jacobians (as in a recurrent network)
+
+
+def test_random_matrix_has_the_requested_spectral_radius(rng):
+    W = random_matrix(8, 0.9, rng, shape=(3, 4))
+    assert W.shape == (3, 4, 8, 8)
+    np.testing.assert_allclose(np.abs(np.linalg.eigvals(W)).max(axis=-1), 0.9, rtol=1e-12)
+
+
+def test_random_matrix_is_reproducible():
+    a = random_matrix(4, 1.0, np.random.default_rng(5))
+    b = random_matrix(4, 1.0, np.random.default_rng(5))
+    np.testing.assert_array_equal(a, b)
+
+
+def test_product_norms_of_powers_grow_at_the_spectral_radius(rng):
+    for rho in (0.9, 1.1):
+        W = random_matrix(6, rho, rng)
+        norms = product_norms(np.broadcast_to(W, (400, 6, 6)))
+        assert norms[0] == 1.0
+        assert (norms[400] / norms[200]) ** (1 / 200) == pytest.approx(rho, rel=1e-2)  # Gelfand's formula
+
+
+def test_product_norms_multiply_in_order(rng):
+    M = rng.normal(size=(2, 3, 4, 4))
+    norms = product_norms(M)
+    assert norms.shape == (2, 4)
+    for i in range(2):
+        expected = np.linalg.norm(M[i, 2] @ M[i, 1] @ M[i, 0], 2)
+        assert norms[i, 3] == pytest.approx(expected, rel=1e-12)
+
+
+def test_product_norms_report_overflow_as_inf_per_batch_without_a_warning():
+    big = np.broadcast_to(1e200 * np.eye(2), (3, 2, 2))
+    small = np.broadcast_to(0.5 * np.eye(2), (3, 2, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        norms = product_norms(np.stack([big, small]))
+    assert norms[0].tolist() == [1.0, 1e200, np.inf, np.inf]
+    assert norms[1].tolist() == [1.0, 0.5, 0.25, 0.125]
+
+
 # ---------------------------------------------------------------- bad input
 
 
@@ -171,3 +216,17 @@ def test_bad_input_messages(rng):
         positive_share([np.nan], [0.0])
     with pytest.raises(ValueError, match="radius must be a finite number > 0"):
         semicircle_share_above(0.0, radius=0.0)
+
+
+@pytest.mark.parametrize(("call", "error", "match"), [
+    (lambda: random_matrix(3, 1.0, 0), TypeError, "rng must be a numpy.random.Generator"),
+    (lambda: random_matrix(0, 1.0, np.random.default_rng(0)), ValueError, "n must be an integer >= 1"),
+    (lambda: random_matrix(3, -1.0, np.random.default_rng(0)), ValueError, "spectral_radius must be"),
+    (lambda: random_matrix(3, 1.0, np.random.default_rng(0), shape=[2]), TypeError, "shape must be a tuple"),
+    (lambda: product_norms(np.ones((3, 2, 3))), ValueError, r"matrices must have shape \(\.\.\., t, n, n\)"),
+    (lambda: product_norms(np.ones((2, 2))), ValueError, r"matrices must have shape \(\.\.\., t, n, n\)"),
+    (lambda: product_norms(np.full((1, 2, 2), np.nan)), ValueError, "matrices contains NaN or inf"),
+])
+def test_bad_arguments_of_the_matrix_product_tools_are_rejected(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

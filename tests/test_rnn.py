@@ -1,6 +1,6 @@
 """Tests for codelib.rnn: the one-unit recurrent network of Pascanu et al. (2013), its BPTT
 gradient against finite differences and SymPy, batching, the cliff and the bifurcation
-curve, the Jacobian-product tools, and bad input."""
+curve, and bad input."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codelib.gd import gradient_descent
-from codelib.rnn import (OneUnitRNN, RNNLossGrad, product_norms, random_matrix, saddle_node_curve,
-                         sigmoid)
+from codelib.rnn import OneUnitRNN, RNNLossGrad, saddle_node_curve, sigmoid
 
 
 @pytest.fixture
@@ -236,48 +235,6 @@ def test_saddle_node_curve_meets_at_the_cusp():
     assert float(b_low) == float(b_high) == -2.0
 
 
-# ---------------------------------------------------------------- products of Jacobians
-
-
-def test_random_matrix_has_the_requested_spectral_radius(rng):
-    W = random_matrix(8, 0.9, rng, shape=(3, 4))
-    assert W.shape == (3, 4, 8, 8)
-    np.testing.assert_allclose(np.abs(np.linalg.eigvals(W)).max(axis=-1), 0.9, rtol=1e-12)
-
-
-def test_random_matrix_is_reproducible():
-    a = random_matrix(4, 1.0, np.random.default_rng(5))
-    b = random_matrix(4, 1.0, np.random.default_rng(5))
-    np.testing.assert_array_equal(a, b)
-
-
-def test_product_norms_of_powers_grow_at_the_spectral_radius(rng):
-    for rho in (0.9, 1.1):
-        W = random_matrix(6, rho, rng)
-        norms = product_norms(np.broadcast_to(W, (400, 6, 6)))
-        assert norms[0] == 1.0
-        assert (norms[400] / norms[200]) ** (1 / 200) == pytest.approx(rho, rel=1e-2)  # Gelfand's formula
-
-
-def test_product_norms_multiply_in_order(rng):
-    M = rng.normal(size=(2, 3, 4, 4))
-    norms = product_norms(M)
-    assert norms.shape == (2, 4)
-    for i in range(2):
-        expected = np.linalg.norm(M[i, 2] @ M[i, 1] @ M[i, 0], 2)
-        assert norms[i, 3] == pytest.approx(expected, rel=1e-12)
-
-
-def test_product_norms_report_overflow_as_inf_per_batch_without_a_warning():
-    big = np.broadcast_to(1e200 * np.eye(2), (3, 2, 2))
-    small = np.broadcast_to(0.5 * np.eye(2), (3, 2, 2))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        norms = product_norms(np.stack([big, small]))
-    assert norms[0].tolist() == [1.0, 1e200, np.inf, np.inf]
-    assert norms[1].tolist() == [1.0, 0.5, 0.25, 0.125]
-
-
 # ---------------------------------------------------------------- bad input
 
 
@@ -309,13 +266,6 @@ def test_bad_arguments_are_rejected(call, error, match):
 
 @pytest.mark.parametrize(("call", "error", "match"), [
     (lambda: saddle_node_curve([3.0, 5.0]), ValueError, "w must be >= 4"),
-    (lambda: random_matrix(3, 1.0, 0), TypeError, "rng must be a numpy.random.Generator"),
-    (lambda: random_matrix(0, 1.0, np.random.default_rng(0)), ValueError, "n must be an integer >= 1"),
-    (lambda: random_matrix(3, -1.0, np.random.default_rng(0)), ValueError, "spectral_radius must be"),
-    (lambda: random_matrix(3, 1.0, np.random.default_rng(0), shape=[2]), TypeError, "shape must be a tuple"),
-    (lambda: product_norms(np.ones((3, 2, 3))), ValueError, r"matrices must have shape \(\.\.\., t, n, n\)"),
-    (lambda: product_norms(np.ones((2, 2))), ValueError, r"matrices must have shape \(\.\.\., t, n, n\)"),
-    (lambda: product_norms(np.full((1, 2, 2), np.nan)), ValueError, "matrices contains NaN or inf"),
     (lambda: sigmoid("x"), TypeError, "x must be numeric"),
 ])
 def test_bad_arguments_of_the_functions_are_rejected(call, error, match):
