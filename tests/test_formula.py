@@ -20,8 +20,16 @@ from hypothesis import strategies as st
 
 import codelib
 from codelib import formula
-from codelib.formula import (CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, Formula, formula_to_numpy,
-                             parse_formula)
+from codelib.formula import (
+    CONSTANTS,
+    FUNCTIONS,
+    MAX_DEPTH,
+    MAX_EXPONENT,
+    MAX_LENGTH,
+    Formula,
+    formula_to_numpy,
+    parse_formula,
+)
 
 FAST = settings(max_examples=150, deadline=None, derandomize=True)
 x, y = sympy.symbols("x y", real=True)

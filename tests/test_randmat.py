@@ -10,8 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codelib.randmat import (DEAN_MAJUMDAR_THETA, AllPositiveEstimate, goe, log_prob_all_positive,
-                             positive_share, prob_all_positive, semicircle_share_above)
+from codelib.randmat import (
+    DEAN_MAJUMDAR_THETA,
+    AllPositiveEstimate,
+    goe,
+    log_prob_all_positive,
+    positive_share,
+    prob_all_positive,
+    semicircle_share_above,
+)
 
 
 @pytest.fixture

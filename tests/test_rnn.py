@@ -13,8 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codelib.gd import gradient_descent
-from codelib.rnn import (OneUnitRNN, RNNLossGrad, product_norms, random_matrix, saddle_node_curve,
-                         sigmoid)
+from codelib.rnn import OneUnitRNN, RNNLossGrad, product_norms, random_matrix, saddle_node_curve, sigmoid
 
 
 @pytest.fixture
