@@ -1,6 +1,8 @@
 # Two commands do everything on a fresh machine (see README.md):
 #   make book   set up .venv, build the HTML book (every cell executed), print where it is
-#   make test   set up .venv, run unit tests, doctests and the strict book build
+#   make test   set up .venv, lint, run unit tests, doctests and the strict book build
+# and one is a contributor's fast loop:
+#   make check  lint, unit tests and doctests; no book build (the tests marked `book` are skipped)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -11,14 +13,15 @@ CODELIB_STAMP := _build/.codelib-stamp
 CODELIB_FILES := $(wildcard codelib/*.py codelib/*.mplstyle)
 PIP_TOOLS := pip-tools==7.6.2
 
-.PHONY: book pdf test bench lock clean help
+.PHONY: book pdf test check lint bench lock clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make book   build the HTML book into _build/html (sets up .venv first)"
 	@echo "make book OFFLINE=1   the same, with MathJax served from the book's own files (needs npm)"
 	@echo "make pdf    build the course PDF _build/latex/book.pdf (needs the TeX packages in README)"
-	@echo "make test   unit tests, doctests and the strict book build"
+	@echo "make check  lint, unit tests and doctests, no book build: the fast loop while you edit codelib"
+	@echo "make test   lint, unit tests, doctests and the strict book build"
 	@echo "make bench  time builds, chapters, cells, page weight, PDF and codelib; PASS/FAIL budget lines"
 	@echo "make lock   regenerate requirements.lock from requirements.in"
 	@echo "make clean  remove _build (keeps .venv)"
@@ -59,7 +62,15 @@ ifneq ($(shell command -v npm),)
 TEST_DEPS := $(MATHJAX)
 endif
 
-test: $(READY) $(TEST_DEPS)
+lint: $(READY)
+	$(BIN)/ruff check .
+
+# The tests marked `book` (tests/test_book.py, test_reproducible.py, test_browser.py, test_pdf.py,
+# test_binder.py) build or serve the book; make check leaves them to make test.
+check: lint
+	$(BIN)/python -m pytest -m "not book" -q
+
+test: lint $(TEST_DEPS)
 	$(BIN)/python -m pytest
 
 bench: $(READY)

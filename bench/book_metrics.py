@@ -23,7 +23,6 @@ from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import yaml
-
 from timed_build import TIMING_KEY
 
 STRICT = ("-W", "-n", "--keep-going")

@@ -133,7 +133,7 @@ def as_symbols(wrt: object, name: str = "wrt") -> tuple[sympy.Symbol, ...]:
             raise TypeError(f"{name} must contain SymPy Symbols only, got {symbol!r} "
                             f"({type(symbol).__name__}); create them with sympy.symbols('x y').")
     if len(set(symbols)) != len(symbols):
-        raise ValueError(f"{name} lists a symbol twice: {symbols}; pass each variable once.")
+        raise ValueError(f"`{name}` lists a symbol twice: {symbols}; pass each variable once.")
     return symbols
 
 

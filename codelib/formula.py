@@ -147,7 +147,7 @@ def parse_formula(text: str, variables: Variables) -> Formula:
     >>> parse_formula("__import__('os').system('ls')", "x")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: formula "__import__('os').system('ls')": not allowed: calling anything but a named function ...
+    ValueError: `text` = "__import__('os').system('ls')": not allowed: calling anything but a named function ...
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a string such as 'x**2 - y**2', got {type(text).__name__}.")
@@ -240,15 +240,16 @@ def _as_variables(variables: object) -> tuple[sympy.Symbol, ...]:
             raise TypeError(f"variables must hold names (str) or SymPy symbols, got {item!r} ({type(item).__name__}).")
         if (not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_")
                 or unicodedata.normalize("NFKC", name) != name):
-            raise ValueError(f"variable name {name!r} cannot be typed in a formula: use letters, digits and "
+            raise ValueError(f"`variables` has the name {name!r}, which cannot be typed in a formula: use letters, "
+                             "digits and "
                              "underscores, starting with a letter, e.g. 'x', 'x1', 'theta'.")
         if name in FUNCTIONS or name in CONSTANTS:
-            raise ValueError(f"variable name {name!r} is taken by a function or constant of formulas; "
+            raise ValueError(f"`variables` has the name {name!r}, which is taken by a function or constant of formulas; "
                              "choose another name.")
         symbols.append(item if isinstance(item, sympy.Symbol) else sympy.Symbol(name, real=True))
     names = [symbol.name for symbol in symbols]
     if len(set(names)) != len(names):
-        raise ValueError(f"variables names a variable twice: {names}; name each once.")
+        raise ValueError(f"`variables` names a variable twice: {names}; name each once.")
     return tuple(symbols)
 
 
@@ -290,7 +291,7 @@ class _Builder:
     def message(self, problem: str) -> str:
         """The message for ``problem``, which follows the quoted formula (" is ..." or ": not allowed: ...")."""
         shown = self.text if len(self.text) <= 60 else self.text[:57] + "..."
-        return (f"formula {_quote(shown)}{problem}. A formula may contain numbers, the variables "
+        return (f"`text` = {_quote(shown)}{problem}. A formula may contain numbers, the variables "
                 f"{', '.join(self.names)}, the constants {', '.join(CONSTANTS)}, the operators + - * / ** "
                 f"(^ also means **) with parentheses, and the functions {', '.join(FUNCTIONS)} applied to one "
                 "argument each, as in exp(-x^2) * sin(y).")

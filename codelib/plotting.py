@@ -19,7 +19,7 @@ from matplotlib.colors import Colormap
 from mpl_toolkits.mplot3d import Axes3D
 
 from ._typing import ArrayLike, FloatArray
-from ._validate import as_float_array, as_vector, positive_int, require_callable
+from ._validate import as_float_array, as_vector, positive_int, require_callable, show
 from .gd import Trajectory
 
 __all__ = ["STYLE_PATH", "use_book_style", "contour", "trajectory", "contour_with_trajectory", "surface"]
@@ -145,10 +145,11 @@ def trajectory(ax: Axes, points: Points2D, *, label: str | None = None, **line_k
     try:
         (line,) = ax.plot(xy[:, 0], xy[:, 1], label=label, **style)
     except AttributeError as err:  # matplotlib: "Line2D.set() got an unexpected keyword argument 'foo'"
-        raise TypeError(f"line_kwargs: {err}; pass Line2D properties such as color, linestyle or marker.") from None
+        raise TypeError(f"`line_kwargs` has a property Line2D does not know ({err}); pass Line2D properties "
+                        "such as color, linestyle or marker.") from None
     except (TypeError, ValueError, OverflowError, LookupError) as err:  # e.g. marker=1j: matplotlib may not say
         kind = ValueError if isinstance(err, (ValueError, OverflowError)) else TypeError  # which argument is bad
-        raise kind(f"label or line_kwargs: matplotlib rejects them ({type(err).__name__}: {err}).") from None
+        raise kind(f"`label` or `line_kwargs`: matplotlib rejects them ({type(err).__name__}: {err}).") from None
     marker_style = {"color": line.get_color(), "linestyle": "none", "markersize": 8}
     ax.plot(*xy[0], marker="o", markerfacecolor="white", **marker_style)
     ax.plot(*xy[-1], marker="X", **marker_style)
@@ -241,6 +242,8 @@ def surface(ax: Axes3D, f: GridFunction, xlim: Limits, ylim: Limits, *,
         raise TypeError(f"ax must be 3-D axes from fig.add_subplot(projection='3d'), got {type(ax).__name__}.")
     if cmap is not None and not isinstance(cmap, (str, Colormap)):
         raise TypeError(f"cmap must be a colormap name such as 'viridis' (or a Colormap), got {type(cmap).__name__}.")
+    if isinstance(cmap, str) and cmap not in mpl.colormaps:
+        raise ValueError(f"cmap must be the name of a matplotlib colormap such as 'viridis', got {show(cmap)}.")
     x, y, z = _grid(f, xlim, ylim, resolution)
     ax.plot_surface(x, y, z, cmap=cmap or mpl.rcParams["image.cmap"], rcount=len(z), ccount=len(z),
                     linewidth=0, antialiased=False)
@@ -275,7 +278,7 @@ def _limits(value: Limits, name: str) -> FloatArray:
         raise ValueError(f"{name} must be an increasing pair (low, high), got {value!r}.")
     with np.errstate(over="ignore"):
         if not np.isfinite(pair[1] - pair[0]):
-            raise ValueError(f"{name} spans more than the float range (high - low overflows); narrow it.")
+            raise ValueError(f"`{name}` spans more than the float range (high - low overflows); narrow it.")
     return pair
 
 

@@ -354,7 +354,7 @@ def random_matrix(n: int, spectral_radius: float, rng: np.random.Generator, *,
     rho = positive_number(spectral_radius, "spectral_radius")
     if not isinstance(shape, tuple):
         raise TypeError(f"shape must be a tuple of ints such as (100, 50), got {type(shape).__name__}.")
-    shape = tuple(positive_int(k, "shape entries") for k in shape)
+    shape = tuple(positive_int(k, f"shape[{i}]") for i, k in enumerate(shape))
     G = rng.standard_normal(shape + (n, n))
     radius = np.abs(np.linalg.eigvals(G)).max(axis=-1)
     with np.errstate(over="ignore"):

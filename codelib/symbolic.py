@@ -159,7 +159,7 @@ def taylor(expr: sympy.Expr, wrt: Symbols, at: Sequence[object] | Mapping[sympy.
         H, n = hessian(expr, symbols).subs(point), len(symbols)
         polynomial += sympy.Add(*(H[i, j] * (d[i] * d[j]) for i in range(n) for j in range(n))) / 2
     if polynomial.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        raise ValueError(f"expr or a derivative is undefined at {point}; expand around another point.")
+        raise ValueError(f"`expr` or a derivative is undefined at {point}; expand around another point.")
     return polynomial
 
 
@@ -234,7 +234,7 @@ def critical_points(expr: sympy.Expr, wrt: Symbols) -> list[dict[sympy.Symbol, s
     except (NotImplementedError, ValueError) as err:  # ValueError: e.g. Abs(x) of a complex symbol
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ValueError(f"SymPy cannot solve grad f = 0 for {symbols} in closed form ({reason}). Find the critical "
-                         "points of expr numerically instead, e.g. sympy.nsolve or Newton's method.") from None
+                         "points of `expr` numerically instead, e.g. sympy.nsolve or Newton's method.") from None
     candidates = [{symbol: _real_value(value, symbols) for symbol, value in s.items()} for s in solutions]
     return sorted((s for s in candidates if None not in s.values()), key=_sort_key)
 
@@ -300,7 +300,7 @@ def _compile(symbols: tuple[sympy.Symbol, ...], entries: list[sympy.Expr], n: in
     except Exception as err:  # noqa: BLE001 -- "Unsupported by NumPyPrinter", or SymPy's algebra giving up
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else ""
         reason = first_line if isinstance(err, NotImplementedError) else f"{type(err).__name__}: {first_line}"
-        message = (f"the {what} of expr cannot be evaluated with NumPy: SymPy has no real NumPy translation for "
+        message = (f"the {what} of `expr` cannot be evaluated with NumPy: SymPy has no real NumPy translation for "
                    f"part of it ({reason}). Use functions NumPy knows (exp, log, sin, sqrt, ...); for abs or sign, "
                    "make the symbols real with sympy.symbols('x y', real=True).")
 

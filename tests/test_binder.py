@@ -16,7 +16,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, toc_pages
 
 pytestmark = pytest.mark.book

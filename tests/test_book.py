@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, toc_pages
 
 pytestmark = pytest.mark.book

@@ -39,7 +39,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
-
 from conftest import ROOT, require, toc_pages
 
 pytestmark = pytest.mark.book

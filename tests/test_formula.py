@@ -20,8 +20,16 @@ from hypothesis import strategies as st
 
 import codelib
 from codelib import formula
-from codelib.formula import (CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, Formula, formula_to_numpy,
-                             parse_formula)
+from codelib.formula import (
+    CONSTANTS,
+    FUNCTIONS,
+    MAX_DEPTH,
+    MAX_EXPONENT,
+    MAX_LENGTH,
+    Formula,
+    formula_to_numpy,
+    parse_formula,
+)
 
 FAST = settings(max_examples=150, deadline=None, derandomize=True)
 x, y = sympy.symbols("x y", real=True)
@@ -121,14 +129,14 @@ def test_integers_beyond_64_bits_evaluate_as_floats(text, point):
 ])
 def test_a_derivative_numpy_cannot_evaluate_in_reals_says_so(text, which, reason):
     functions = formula_to_numpy(text, "x y")
-    with pytest.raises(ValueError, match=f"the {which} of expr cannot be evaluated with NumPy.*{reason}"):
+    with pytest.raises(ValueError, match=f"the {which} of `expr` cannot be evaluated with NumPy.*{reason}"):
         (functions.grad if which == "gradient" else functions.hess)([0.5, 2.0])
 
 
 def test_hessian_of_abs_says_what_numpy_cannot_evaluate():
     f, grad, hess = formula_to_numpy("abs(x)", "x")
     assert float(f([-2.0])) == 2.0 and grad([-2.0]).tolist() == [-1.0]
-    with pytest.raises(ValueError, match="Hessian of expr cannot be evaluated with NumPy"):
+    with pytest.raises(ValueError, match="Hessian of `expr` cannot be evaluated with NumPy"):
         hess([1.0])
 
 

@@ -1,11 +1,19 @@
 """Hostile input for every public codelib function: a correct result, or ValueError/TypeError.
 
-Every public name of every codelib module (its ``__all__``, and the public methods of the classes
-it exports) is listed in :data:`CASES` (a function with valid arguments and, per argument, the
-kind of hostile values to try) or in :data:`NO_INPUT` (result types and constants);
-:func:`test_every_public_name_is_covered` fails when a new public name is in neither.
+The cases are **derived from the live public API**, not copied by hand: every name in a module's
+``__all__`` (and every public method of an exported class) is called with arguments built from
+its ``inspect.signature`` and its type hints (:func:`kind_of` maps a hint such as ``int``,
+``float``, ``ArrayLike``, ``MatrixLike``, ``np.random.Generator``, ``sympy.Expr``, a callable
+alias such as ``VectorField``, ``Axes`` or ``MLP`` to a *kind*; each kind has a valid value and a
+catalogue of hostile ones). A new public function is covered without editing this file, and a
+renamed keyword is picked up at run time. Only where a hint cannot produce a valid value in
+context (a permutation of a hidden layer, a grid of at least 3 x 3, ``w >= 4``) does
+:data:`VALID_IN_CONTEXT` give one, keyed by the function's ``__qualname__`` (so a move to
+another module does not break it). :func:`test_every_public_callable_is_derivable` fails when a
+public function has a parameter with neither a known hint nor a table entry, so coverage cannot
+shrink silently.
 
-For each case three tests run:
+For each derived case three tests run:
 
 - the valid call succeeds and leaves its array arguments unchanged (nothing is lost);
 - every value of a fixed catalogue of hostile values per kind (NaN/inf, wrong shapes, ragged
@@ -14,10 +22,11 @@ For each case three tests run:
 - hypothesis draws further hostile values (random arrays of any shape and dtype, random
   numbers, random text, callables returning random arrays) for a random argument.
 
-A call must return a sane result (finite where the function promises it; a ``Trajectory``
-keeps finite points only) or raise exactly ``ValueError`` or ``TypeError`` (not a subclass such
-as ``numpy.linalg.LinAlgError``), whose message names an argument of the call. Warnings are errors in this
-project, so a stray ``RuntimeWarning`` fails too.
+A call must return a sane result (finite where the function promises it; a trajectory keeps
+finite points only) or raise exactly ``ValueError`` or ``TypeError`` (not a subclass such as
+``numpy.linalg.LinAlgError``) whose message **names an argument of the call** by the rule of
+:func:`names_argument`. Warnings are errors in this project, so a stray ``RuntimeWarning``
+fails too.
 
 Huge sizes and step counts (``steps=10**12``, ``goe(10**6, rng)``, ``dpi=10**5``) are left out,
 from the catalogues and from the random integers drawn for counts: they are valid requests for a
@@ -26,32 +35,36 @@ lot of work or memory, not malformed ones.
 
 from __future__ import annotations
 
+import collections.abc
 import copy
 import importlib
 import inspect
 import math
 import pkgutil
+import re
 import types
+import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal, Union, get_args, get_origin
 
 import matplotlib as mpl
 import numpy as np
+import numpy.typing as npt
 import pytest
 import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from mpl_toolkits.mplot3d import Axes3D
 
 import codelib
-from codelib import animation, curvature, formula, gd, nets, plotting, probes, randmat, rnn, second_order, symbolic
+from codelib import animation, gd, nets, plotting, rnn, symbolic
 from codelib._validate import as_symbols
-from codelib.gd import Trajectory
-from codelib.second_order import PerturbedTrajectory
 
 RANDOM = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -109,9 +122,11 @@ NUMBERS = NOT_NUMBERS + [
     10**400, -(10**400), 10**5000, np.float32(np.nan), np.int64(-3), sympy.Integer(2), sympy.Float(0.5), sympy.oo,
     Fraction(1, 2),
 ]
+# An int parameter may be a count (steps, n) or an index (layer, unit): one catalogue serves both.
+# No huge values: a huge count is a valid request for a lot of work, not malformed input.
 COUNTS = NOT_NUMBERS + [0, -1, -(10**30), 2.5, 1.0, 3.0, True, False, "3", np.nan, np.inf, [3], np.array(3),
-                        np.int64(0), np.int64(2), np.uint8(1), sympy.Integer(0), sympy.Integer(2), Fraction(2, 1)]
-INDICES = [-1, 1, 5, 10**100, 1.0, True, "0", None, [0], np.int64(0), np.int64(-1), 0.5]
+                        np.int64(0), np.int64(2), np.int64(-1), np.uint8(1), sympy.Integer(0), sympy.Integer(2),
+                        Fraction(2, 1), 1, 5, "0", [0], 0.5]
 FLAGS = ["yes", "False", 1, 0, None, np.bool_(True), [True], 1.0]
 RNGS = [None, 0, 42, Fresh(lambda: np.random.RandomState(0), "RandomState(0)"), np.random, "rng",
         np.random.default_rng, np.random.SeedSequence(0), Fresh(lambda: np.random.PCG64(0), "PCG64(0)"),
@@ -160,12 +175,11 @@ LABELS = ["ab", ["a"], ["a", "b", "c"], [1, 2], 5, [None, None], {"a": 1}, b"ab"
 PATH_LISTS = [[], np.zeros((3, 2)), [np.zeros((3, 3))], [np.zeros((0, 2))], [[[np.nan, 0.0]]], None, "path",
               [np.zeros((2, 2)), None], [[1.0, 2.0]], [[[1e308, -1e308], [0.0, 0.0]]], [np.zeros((2, 2, 2))]]
 PATHS = ARRAYS + [np.zeros((3, 3)), np.zeros((0, 2)), [[1e308, 1e308], [-1e308, 0.0]],
-                  Fresh(lambda: Trajectory(np.zeros((2, 3)), None, np.zeros(2), False), "a 3-D Trajectory")]
+                  Fresh(lambda: gd.gradient_descent(lambda v: np.asarray(v), [1.0, 1.0, 1.0], lr=0.1, steps=1),
+                        "a 3-D Trajectory")]
 NETS = [None, "mlp", (2, 3, 1), rnn.OneUnitRNN(), 1, nets.MLP((3, 3, 1)), nets.MLP((2, 1))]
 SIZES = [(), (2,), (2, 0, 1), (2, -1, 1), (2, 2.5, 1), "abc", None, (2, True, 1), 5, {2: 1}, (2, "3", 1), (2, None),
          (np.int64(2), np.int64(1)), [2, 3, 1], (2.0, 1.0)]
-NAMES_OF_ACTIVATIONS = ["relu ", "ReLU", None, 1, "softmax", "", ["tanh"]]
-NAMES_OF_LOSSES = ["mae", None, 1, "MSE", ""]
 LAYER_LISTS = [[], None, "ab", [(np.ones((2, 2)),)], [(np.ones((2, 2)), np.zeros(2), 1)],
                [(np.ones((2, 2)), np.zeros(3))],
                [(np.ones((3, 2)), np.zeros(3)), (np.ones((1, 2)), np.zeros(1))], [(np.ones((2, 2)), "b")],
@@ -185,12 +199,12 @@ TEXT_FORMULAS = [None, 1, b"x", "", "x" * 2000, "__import__('os')", "x.y", "1/0"
 VARIABLES = [None, "", [], "x x", "_x", "exp", 1, [1], b"x", {"x": 1}, x + y, "x.y", [sympy.Symbol("a b")]]
 
 CATALOGUES: dict[str, list] = {
-    "array": ARRAYS, "vector": ARRAYS, "matrix": MATRICES, "number": NUMBERS, "count": COUNTS, "index": INDICES,
+    "array": ARRAYS, "matrix": MATRICES, "number": NUMBERS, "count": COUNTS,
     "flag": FLAGS, "rng": RNGS, "callable": CALLABLES, "symbols": SYMBOLS, "expr": EXPRESSIONS, "solvable": SOLVABLE,
     "point": POINTS, "order": ORDERS, "axes": AXES_2D, "axes3d": AXES_3D, "limits": LIMITS, "levels": LEVELS,
-    "text": TEXTS, "labels": LABELS, "paths": PATH_LISTS, "path": PATHS, "net": NETS, "sizes": SIZES,
-    "activation": NAMES_OF_ACTIVATIONS, "loss": NAMES_OF_LOSSES, "layers": LAYER_LISTS, "perm": PERMS, "ms": MS,
-    "shape": SHAPES, "directions": DIRECTION_PAIRS, "formula": TEXT_FORMULAS, "variables": VARIABLES,
+    "text": TEXTS + TEXT_FORMULAS, "labels": LABELS, "paths": PATH_LISTS, "path": PATHS, "net": NETS,
+    "sizes": SIZES + SHAPES, "layers": LAYER_LISTS, "perm": PERMS, "ms": MS, "directions": DIRECTION_PAIRS,
+    "variables": VARIABLES,
     "kwargs": [{"foo": 1}, {"color": "notacolor"}, {"marker": 5.5}, {"linestyle": "zz"}, {"label": "twice"}],
     "theta": ARRAYS + [Fresh(lambda: np.full(P, 1e308), "1e308 everywhere"), Fresh(lambda: np.full(P, 1e200), "1e200"),
                        Fresh(lambda: np.full(P, -1e308), "-1e308"), Fresh(lambda: np.zeros(P - 1), "P - 1 entries"),
@@ -214,24 +228,21 @@ random_numbers = st.one_of(any_float, st.integers(-(10**400), 10**400), junk, st
 random_callables = st.one_of(random_arrays, junk, ragged).map(lambda v: returning(v, "a random value"))
 
 RANDOM_BY_KIND: dict[str, st.SearchStrategy] = {
-    "array": random_arrays | ragged | junk, "vector": random_arrays | ragged | junk,
-    "matrix": random_arrays | ragged | junk, "path": random_arrays | ragged | junk,
-    "number": random_numbers, "count": small_ints | junk_but_integers, "index": small_ints | junk, "flag": junk,
+    "array": random_arrays | ragged | junk, "matrix": random_arrays | ragged | junk, "path": random_arrays | ragged | junk,
+    "number": random_numbers, "count": small_ints | junk_but_integers, "flag": junk,
     "callable": random_callables | junk, "limits": st.lists(random_numbers, max_size=3) | junk,
-    "levels": st.lists(any_float, max_size=4) | small_ints | junk_but_integers, "text": st.text(max_size=10) | junk,
-    "formula": st.text(max_size=30) | junk,
+    "levels": st.lists(any_float, max_size=4) | small_ints | junk_but_integers, "text": st.text(max_size=30) | junk,
     "variables": st.text(max_size=10) | st.lists(st.text(max_size=3), max_size=3),
     "sizes": st.lists(small_ints, max_size=4).map(tuple) | junk, "perm": st.lists(small_ints, max_size=4) | junk,
     "ms": st.lists(small_ints, max_size=3) | junk_but_integers,
-    "shape": st.lists(st.integers(-2, 3), max_size=2).map(tuple) | junk,
     "kwargs": st.dictionaries(st.sampled_from(["color", "marker", "lw", "alpha", "zorder", "foo"]), junk, max_size=2),
     "theta": random_arrays | ragged | junk | arrays(np.float64, st.just((P,)), elements=any_float),
 }
 
 
-def strategy(kind: str) -> st.SearchStrategy:
-    catalogue = st.sampled_from(CATALOGUES[kind])
-    return catalogue | RANDOM_BY_KIND[kind] if kind in RANDOM_BY_KIND else catalogue | junk_but_integers
+def strategy(catalogue: list, kind: str) -> st.SearchStrategy:
+    drawn = st.sampled_from(catalogue)
+    return drawn | RANDOM_BY_KIND[kind] if kind in RANDOM_BY_KIND else drawn | junk_but_integers
 
 
 # --- valid arguments ----------------------------------------------------------------------------
@@ -266,6 +277,184 @@ def axes():
     return Figure(figsize=(2, 2), dpi=20).add_subplot()
 
 
+
+def no_callback(x, i, g):
+    """A callback that records nothing."""
+
+
+# --- the argument-name oracle ------------------------------------------------------------------
+
+#: Verbs that make a bare identifier the subject of a message: "x0 must be ...", "H has no ...".
+SUBJECT_VERBS = ("must", "is", "has", "needs", "holds", "contains")
+
+
+def names_argument(message: str, name: str) -> bool:
+    """Whether ``message`` names the parameter ``name`` as code, by one rule.
+
+    The name must appear as a whole identifier (not inside a longer word or a dotted name) in
+    one of these forms: in backticks (`` `lr` ``); followed by ``=`` (``lr=0.1``, ``beta = 1e300``);
+    called or indexed (``f(x)``, ``layers[0]``); or as the subject of the sentence, followed by a
+    space and one of :data:`SUBJECT_VERBS` (``x0 must ...``, ``H has ...``). A plain substring does
+    not count: a parameter named ``f``, ``g``, ``h``, ``n`` or ``w`` would match any English text.
+    """
+    word = re.escape(name)
+    before = r"(?<![\w.])"  # not inside a longer identifier or after a dot (net.n_params)
+    forms = [rf"`{word}`", rf"{before}{word}\s?=(?!=)", rf"{before}{word}[(\[]",
+             rf"{before}{word} (?:{'|'.join(SUBJECT_VERBS)})\b"]
+    return any(re.search(form, message) for form in forms)
+
+
+@pytest.mark.parametrize(("message", "name"), [
+    ("must be a number", "n"), ("an integer is needed here", "n"), ("the function must return a float", "f"),
+    ("the gradient has the wrong shape", "g"), ("the step h must be positive", "step"),
+    ("net.n_params must be positive", "n_params"), ("lr_max must be positive", "lr"), ("the new weight must be finite", "w"),
+    ("when f diverges", "f"), ("the x axis", "x"),
+])
+def test_the_oracle_rejects_a_message_that_names_no_argument(message, name):
+    assert not names_argument(message, name)
+
+
+@pytest.mark.parametrize(("message", "name"), [
+    ("`n` must be a number", "n"), ("n must be an integer >= 1, got 0.", "n"), ("lr=0.1 is too large", "lr"),
+    ("beta = 1e300 is too extreme", "beta"), ("f(x) must return a scalar loss", "f"), ("layers[1] must be a pair", "layers"),
+    ("H has no positive curvature", "H"), ("the gradient at x0 is NaN", "x0"), ("expr contains nan", "expr"),
+])
+def test_the_oracle_accepts_a_message_that_names_the_argument(message, name):
+    assert names_argument(message, name)
+
+
+# --- from a type hint to a kind of argument ----------------------------------------------------
+
+ARRAY_LIKE = frozenset(get_args(npt.ArrayLike))
+NONE = type(None)
+
+
+def members(hint: Any) -> set:
+    """The members of a union (``X | None`` and ``Union[...]``), without ``None``; else ``{hint}``."""
+    if get_origin(hint) in (Union, types.UnionType):
+        return set(get_args(hint)) - {NONE}
+    return {hint}
+
+
+def is_trajectory_type(hint: Any) -> bool:
+    return inspect.isclass(hint) and issubclass(hint, tuple) and "points" in getattr(hint, "_fields", ())
+
+
+def kind_of(hint: Any) -> str | None:
+    """The kind of argument a resolved type hint asks for, or None if this suite does not know it."""
+    parts = members(hint)
+    if ARRAY_LIKE <= parts:  # ArrayLike, alone or with something more
+        rest = parts - ARRAY_LIKE
+        if not rest:
+            return "array"
+        if rest == {sympy.MatrixBase}:
+            return "matrix"
+        if rest == {int}:
+            return "levels"
+        if len(rest) == 1 and is_trajectory_type(next(iter(rest))):
+            return "path"
+        if any(is_trajectory_type(r) for r in rest) and any(get_origin(r) is collections.abc.Sequence for r in rest):
+            return "paths"
+        return None
+    if sympy.Symbol in parts:
+        return "variables" if str in parts else "symbols"
+    origins = {get_origin(part) for part in parts}
+    if origins == {collections.abc.Sequence, collections.abc.Mapping}:
+        return "point"
+    if len(parts) != 1:
+        return None
+    (hint,) = parts
+    origin, args = get_origin(hint), get_args(hint)
+    simple = {bool: "flag", int: "count", float: "number", str: "text", np.random.Generator: "rng",
+              sympy.Expr: "expr", Any: "kwargs"}
+    if hint in simple:
+        return simple[hint]
+    if origin is Literal:
+        return "literal"
+    if origin is collections.abc.Callable:
+        return "callable"
+    if inspect.isclass(hint):
+        if issubclass(hint, Axes3D):
+            return "axes3d"
+        if issubclass(hint, Axes):
+            return "axes"
+        if isinstance(NET, hint):
+            return "net"
+    if origin is tuple:
+        if args == (int, Ellipsis):
+            return "sizes"
+        if len(args) == 2 and all(kind_of(a) == "array" for a in args):
+            return "directions"
+    if origin is collections.abc.Sequence:
+        return {str: "labels", float: "limits"}.get(args[0]) or ("paths" if kind_of(args[0]) == "array" else None)
+    if origin is list and args and get_origin(args[0]) is tuple:
+        return "layers"
+    return None
+
+
+#: A valid value per kind, made anew for each call (None: no generic value, use the default).
+VALID_BY_KIND: dict[str, Callable[[], Any] | None] = {
+    "array": lambda: [0.5, 1.0], "matrix": lambda: [[2.0, 1.0], [1.0, 2.0]], "number": lambda: 0.1,
+    "count": lambda: 2, "flag": None, "text": lambda: "x", "rng": lambda: np.random.default_rng(0),
+    "expr": lambda: x**3 - 3 * x + y**2, "symbols": lambda: [x, y], "variables": lambda: "x y",
+    "point": lambda: [0, 0], "axes": axes, "axes3d": lambda: Figure(figsize=(2, 2), dpi=20).add_subplot(projection="3d"),
+    "net": lambda: NET, "sizes": lambda: (2, 3, 1), "limits": lambda: (-1.0, 1.0), "levels": None,
+    "path": lambda: [[1.0, 1.0], [0.0, 0.0]], "paths": lambda: [[[0.0, 0.0], [1.0, 1.0]]], "labels": None,
+    "directions": lambda: (np.ones(P), -np.ones(P)), "layers": lambda: nets.unflatten(NET, THETA),
+    "kwargs": dict, "literal": None, "callable": None,
+}
+
+#: A valid callable per callable alias of codelib's signatures (``grad: VectorField``, ...): the
+#: resolved hints of a gradient and a Hessian are the same ``Callable[[FloatArray], FloatArray]``,
+#: so the alias named in the annotation decides.
+VALID_CALLABLES: dict[str, Callable[..., Any]] = {
+    "VectorField": quad_grad, "MatrixField": quad_hess, "ScalarField": quad_f, "GridFunction": bowl,
+    "Callback": no_callback,
+}
+
+#: In a function that takes a network (``net: MLP``), array arguments are about that network:
+#: ``theta`` its parameters, ``X``/``y`` data, any other array a (P,) vector (a direction, a ``v``).
+NET_ARRAYS: dict[str, Callable[[], Any]] = {"theta": lambda: THETA.copy(), "X": lambda: X_DATA.copy(),
+                                             "y": lambda: Y_DATA.copy()}
+
+#: Valid values a type hint cannot produce in context, by ``__qualname__``. Keep this table SMALL;
+#: an entry naming an argument the function no longer has fails the test (it would test nothing).
+VALID_IN_CONTEXT: dict[str, dict[str, Callable[[], Any]]] = {
+    "permute_hidden": {"layer": lambda: 0, "perm": lambda: [2, 0, 1]},
+    "rescale_hidden": {"net": lambda: RELU, "layer": lambda: 0, "unit": lambda: 1},
+    "grid_minima": {"values": lambda: [[5, 5, 5], [5, 1, 5], [5, 5, 5]]},
+    "prob_all_positive": {"ms": lambda: [1, 2]},
+    "product_norms": {"matrices": lambda: np.broadcast_to(2.0 * np.eye(2), (3, 2, 2))},
+    "saddle_node_curve": {"w": lambda: [4.0, 5.0]},
+    "OneUnitRNN.cliff_bias": {"w": lambda: [4.0, 6.0]},
+    "OneUnitRNN": {"steps": lambda: 5},
+    "index_of": {"H": lambda: [[2.0, 0.0], [0.0, -2.0]]},  # H: ArrayLike (a matrix)
+}
+
+#: Hostile catalogues that replace the kind's catalogue for one argument, by ``__qualname__``:
+#: solving arbitrary expressions symbolically can take minutes, so ``critical_points`` gets the
+#: expressions SymPy decides quickly; a permutation and a list of sizes are arrays of ints.
+HOSTILE_IN_CONTEXT: dict[str, dict[str, str]] = {
+    "critical_points": {"expr": "solvable"},
+    "permute_hidden": {"perm": "perm"},
+    "prob_all_positive": {"ms": "ms"},
+}
+
+#: Functions whose documented result may be infinite (never NaN): a singular H has condition
+#: number inf, a loss slice or a product of matrices may overflow.
+MAY_BE_INFINITE = {"condition_number", "slice_1d", "slice_2d", "product_norms", "OneUnitRNN.states"}
+
+#: Fewer random examples where one call is slow (SymPy's solver, rendering an animation).
+SLOW = {"critical_points": 8, "animate_paths": 8}
+
+#: Messages that name no argument by the rule of :func:`names_argument`, in modules other helpers of
+#: issue 12 are rewriting (gd, second_order, curvature): listed for the lead, to be fixed there and
+#: then deleted here. An entry is the start of the message.
+PENDING_MESSAGES = ("2 / lambda_max overflows",)
+
+#: Public classes whose constructor takes parts another function computes (not user input).
+NO_INPUT = {"PathAnimation": "result type of animate_paths (its __init__ takes the rendered parts)"}
+
 # --- result checks ---------------------------------------------------------------------------
 
 
@@ -283,43 +472,33 @@ def arrays_in(value: Any):
             yield from arrays_in(item)
 
 
-def finite_result(result: Any, kwargs: dict) -> None:
-    for array in arrays_in(result):
-        assert np.all(np.isfinite(array)), f"non-finite values in the result: {array}"
-
-
-def finite_unless_huge(result: Any, kwargs: dict) -> None:
-    """Finite, unless an argument holds numbers so large (> 1e100) that overflow to inf or NaN is documented."""
+def huge_input(kwargs: dict) -> bool:
+    """Whether an argument holds numbers so large (> 1e100) that overflow to inf or NaN is documented."""
     for value in kwargs.values():
         try:
-            if np.nanmax(np.abs(np.asarray(value, dtype=float))) > 1e100:
-                return
-        except (TypeError, ValueError):
-            pass
-    finite_result(result, kwargs)
-
-
-def no_nan(result: Any, kwargs: dict) -> None:
-    for array in arrays_in(result):
-        assert not np.any(np.isnan(array)), f"NaN in the result: {array}"
-
-
-def anything(result: Any, kwargs: dict) -> None:
-    pass
+            magnitudes = np.abs(np.asarray(value, dtype=float))
+        except (TypeError, ValueError, OverflowError):
+            continue
+        if np.any(magnitudes[~np.isnan(magnitudes)] > 1e100):
+            return True
+    return False
 
 
 def trajectory_result(result: Any, kwargs: dict) -> None:
     """The divergence contract: only finite points, losses and norms are kept; shapes agree."""
-    assert isinstance(result, (Trajectory, PerturbedTrajectory)) and isinstance(result.diverged, bool)
+    assert isinstance(result.diverged, (bool, np.bool_, np.ndarray)), type(result.diverged)
     k = len(result.points)
-    assert k >= 1 and len(result.grad_norms) == k and (result.losses is None or len(result.losses) == k)
-    for array in (result.points, result.grad_norms, result.losses):
-        assert array is None or np.all(np.isfinite(array)), f"non-finite entries kept: {array}"
+    assert k >= 1
+    for field in ("grad_norms", "losses"):
+        array = getattr(result, field, None)
+        assert array is None or len(array) == k, f"{field} has {len(array)} entries for {k} points"
+    for array in arrays_in(tuple(result)):
+        assert np.all(np.isfinite(array)), f"non-finite entries kept: {array}"
 
 
 def numeric_functions_result(result: Any, kwargs: dict) -> None:
     """Each of f, grad, hess evaluates to finite floats at a point, or says why not with ValueError."""
-    n = len(as_symbols(kwargs["wrt"]))
+    n = len(as_symbols(kwargs["wrt"])) if "wrt" in kwargs else 2
     for function in result:
         try:
             value = function(np.full(n, 0.3))
@@ -329,272 +508,39 @@ def numeric_functions_result(result: Any, kwargs: dict) -> None:
             assert np.asarray(value).dtype.kind == "f"
 
 
-def critical_points_result(result: Any, kwargs: dict) -> None:
-    assert isinstance(result, list) and all(isinstance(point, dict) for point in result)
+def check_result(qualname: str, result: Any, kwargs: dict) -> None:
+    """What every result must satisfy, decided by the result itself (its fields, its type)."""
+    if hasattr(result, "diverged") and hasattr(result, "points"):
+        trajectory_result(result, kwargs)
+    elif isinstance(result, symbolic.NumericFunctions):
+        numeric_functions_result(result, kwargs)
+    elif isinstance(result, (sympy.Basic, sympy.MatrixBase, str, Axes, animation.PathAnimation)) or result is None:
+        pass  # a symbolic result, a label, a drawing
+    elif isinstance(result, list) and all(isinstance(item, dict) for item in result):
+        pass  # critical points: symbol -> exact value
+    elif isinstance(result, tuple) and result and isinstance(result[0], sympy.Basic):
+        expr, symbols = result[:2]  # a parsed formula
+        assert expr.free_symbols <= set(symbols)
+    elif qualname in MAY_BE_INFINITE:
+        for array in arrays_in(result):
+            assert not np.any(np.isnan(array)), f"NaN in the result: {array}"
+    elif not huge_input(kwargs):
+        for array in arrays_in(result):
+            assert np.all(np.isfinite(array)), f"non-finite values in the result: {array}"
 
 
-def formula_result(result: Any, kwargs: dict) -> None:
-    expr, symbols = result
-    assert isinstance(expr, sympy.Expr) and expr.free_symbols <= set(symbols)
-
-
-# --- the cases -------------------------------------------------------------------------------------
+# --- the cases, derived from the public API ---------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Case:
-    """``call(**valid())`` is valid; ``hostile`` maps an argument to the kind of hostile values to try."""
+    """``call(**valid())`` is valid; ``hostile`` maps an argument to its kind and catalogue."""
 
+    qualname: str
     call: Callable[..., Any]
     valid: Callable[[], dict]
-    hostile: dict[str, str]
-    check: Callable[[Any, dict], None] = finite_result
-    #: other words a message may use for an argument (e.g. ``grad(x)`` for ``grad``)
-    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    hostile: dict[str, tuple[str, list]]
     examples: int = 25
-
-
-FORMULA_ALIASES = {"text": ("formula",), "variables": ("variable",)}
-OPTIMISER_ALIASES = {"grad": ("grad",), "f": ("f(x)", "f must", "loss"), "hess": ("hess",),
-                     "x0": ("x0", "grad", "f(x)", "loss")}
-
-
-def method(cls_factory: Callable[[], Any], name: str) -> Callable[..., Any]:
-    def call(**kwargs):
-        return getattr(cls_factory(), name)(**kwargs)
-    call.__qualname__ = f"{name}"
-    return call
-
-
-def with_style(**kwargs):
-    with mpl.rc_context():
-        return plotting.use_book_style(**kwargs)
-
-
-CASES: dict[str, Case] = {
-    # symbolic
-    "symbolic.gradient": Case(symbolic.gradient, lambda: {"expr": x**2 * y, "wrt": [x, y]},
-                              {"expr": "expr", "wrt": "symbols"}, anything),
-    "symbolic.hessian": Case(symbolic.hessian, lambda: {"expr": x**2 * y, "wrt": [x, y]},
-                             {"expr": "expr", "wrt": "symbols"}, anything),
-    "symbolic.taylor": Case(symbolic.taylor, lambda: {"expr": sympy.exp(x) * sympy.cos(y), "wrt": [x, y], "at": [0, 0],
-                                                      "order": 2},
-                            {"expr": "expr", "wrt": "symbols", "at": "point", "order": "order"}, anything),
-    "symbolic.critical_points": Case(symbolic.critical_points, lambda: {"expr": x**3 - 3 * x + y**2, "wrt": [x, y]},
-                                     {"expr": "solvable", "wrt": "symbols"}, critical_points_result, examples=8),
-    "symbolic.to_numpy": Case(symbolic.to_numpy, lambda: {"expr": x**2 + 3 * y**2, "wrt": [x, y]},
-                              {"expr": "expr", "wrt": "symbols"}, numeric_functions_result),
-    # the functions to_numpy returns are public too, in practice
-    "symbolic.to_numpy(...).f": Case(lambda X: symbolic.to_numpy(x**2 + y, [x, y]).f(X), lambda: {"X": [[1.0, 2.0]]},
-                                     {"X": "array"}, anything),
-    "symbolic.to_numpy(...).hess": Case(lambda X: symbolic.to_numpy(x**2 * y, [x, y]).hess(X),
-                                        lambda: {"X": [[1.0, 2.0]]}, {"X": "array"}, anything),
-    # formula
-    "formula.parse_formula": Case(formula.parse_formula, lambda: {"text": "x^2 - 3*x*y^2", "variables": "x y"},
-                                  {"text": "formula", "variables": "variables"}, formula_result, FORMULA_ALIASES),
-    "formula.formula_to_numpy": Case(formula.formula_to_numpy, lambda: {"text": "exp(-x^2)*sin(y)", "variables": "x y"},
-                                     {"text": "formula", "variables": "variables"}, anything, FORMULA_ALIASES),
-    # curvature
-    "curvature.eigen": Case(curvature.eigen, lambda: {"H": [[2.0, 1.0], [1.0, 2.0]]}, {"H": "matrix"}),
-    "curvature.directional_curvature": Case(curvature.directional_curvature,
-                                            lambda: {"H": [[1.0, 0.0], [0.0, 8.0]], "d": [1.0, 1.0]},
-                                            {"H": "matrix", "d": "array"}),
-    "curvature.condition_number": Case(curvature.condition_number, lambda: {"H": [[1.0, 0.0], [0.0, 8.0]]},
-                                       {"H": "matrix"}, no_nan),
-    "curvature.classify": Case(curvature.classify, lambda: {"H": [[2.0, 0.0], [0.0, -2.0]], "tol": 1e-8},
-                               {"H": "matrix", "tol": "number"}, anything),
-    "curvature.optimal_step": Case(curvature.optimal_step, lambda: {"g": [1.0, 1.0], "H": [[1.0, 0.0], [0.0, 3.0]]},
-                                   {"g": "vector", "H": "matrix"}),
-    "curvature.max_stable_lr": Case(curvature.max_stable_lr, lambda: {"H": [[1.0, 0.0], [0.0, 8.0]]}, {"H": "matrix"}),
-    # gd
-    "gd.gradient_descent": Case(gd.gradient_descent,
-                                lambda: {"grad": quad_grad, "x0": [1.0, 1.0], "lr": 0.05, "steps": 20, "f": quad_f,
-                                         "clip_norm": None, "callback": None, "blowup": 1e6},
-                                {"grad": "callable", "x0": "vector", "lr": "number", "steps": "count", "f": "callable",
-                                 "clip_norm": "number", "callback": "callable", "blowup": "number"},
-                                trajectory_result, OPTIMISER_ALIASES),
-    "gd.clip_by_norm": Case(gd.clip_by_norm, lambda: {"g": [3.0, 4.0], "h": 1.0}, {"g": "vector", "h": "number"}),
-    "gd.clip_by_value": Case(gd.clip_by_value, lambda: {"g": [3.0, -0.5], "h": 1.0}, {"g": "vector", "h": "number"}),
-    # second order
-    "second_order.index_of": Case(second_order.index_of, lambda: {"H": [[2.0, 0.0], [0.0, -2.0]], "tol": 0.0},
-                                  {"H": "matrix", "tol": "number"}),
-    "second_order.newton": Case(second_order.newton,
-                                lambda: {"grad": quad_grad, "hess": quad_hess, "x0": [0.7, 0.3], "steps": 5, "lr": 1.0,
-                                         "damping": 0.0, "f": quad_f, "callback": None, "blowup": 1e6},
-                                {"grad": "callable", "hess": "callable", "x0": "vector", "steps": "count",
-                                 "lr": "number", "damping": "number", "f": "callable", "callback": "callable",
-                                 "blowup": "number"}, trajectory_result, OPTIMISER_ALIASES),
-    "second_order.saddle_free_newton": Case(second_order.saddle_free_newton,
-                                            lambda: {"grad": quad_grad, "hess": quad_hess, "x0": [0.7, 0.3], "steps": 5,
-                                                     "lr": 1.0, "damping": 0.1, "f": quad_f, "callback": None,
-                                                     "blowup": 1e6},
-                                            {"grad": "callable", "hess": "callable", "x0": "vector", "steps": "count",
-                                             "lr": "number", "damping": "number", "f": "callable",
-                                             "callback": "callable", "blowup": "number"},
-                                            trajectory_result, OPTIMISER_ALIASES),
-    "second_order.perturbed_gd": Case(second_order.perturbed_gd,
-                                      lambda: {"grad": saddle_grad, "x0": [[0.0, 0.0], [0.1, 0.0]], "lr": 0.1,
-                                               "steps": 15, "radius": 1e-3, "g_thresh": 1e-2, "t_thresh": 5,
-                                               "rng": np.random.default_rng(0), "f": quad_f, "blowup": 1e6},
-                                      {"grad": "callable", "x0": "array", "lr": "number", "steps": "count",
-                                       "radius": "number", "g_thresh": "number", "t_thresh": "count", "rng": "rng",
-                                       "f": "callable", "blowup": "number"}, trajectory_result, OPTIMISER_ALIASES),
-    "second_order.find_critical_point": Case(second_order.find_critical_point,
-                                             lambda: {"grad": lambda p: np.asarray(p) ** 2 - 1,
-                                                      "hess": lambda p: np.diag(2 * np.asarray(p)),
-                                                      "x0": [-0.6, 0.4], "steps": 50, "tol": 1e-10, "mu": 1e-3},
-                                             {"grad": "callable", "hess": "callable", "x0": "vector", "steps": "count",
-                                              "tol": "number", "mu": "number"}, finite_result, OPTIMISER_ALIASES),
-    # nets
-    "nets.MLP": Case(nets.MLP, lambda: {"sizes": (2, 3, 1), "activation": "tanh", "loss": "mse"},
-                     {"sizes": "sizes", "activation": "activation", "loss": "loss"}, anything,
-                     {"sizes": ("sizes",)}),
-    "nets.init_params": Case(nets.init_params, lambda: {"net": NET, "rng": np.random.default_rng(0), "scale": None},
-                             {"net": "net", "rng": "rng", "scale": "number"}),
-    "nets.unflatten": Case(nets.unflatten, lambda: {"net": NET, "theta": THETA}, {"net": "net", "theta": "theta"}),
-    "nets.flatten": Case(nets.flatten, lambda: {"layers": nets.unflatten(NET, THETA)}, {"layers": "layers"}),
-    "nets.forward": Case(nets.forward, lambda: {"net": NET, "theta": THETA, "X": X_DATA},
-                         {"net": "net", "theta": "theta", "X": "array"}, finite_unless_huge),
-    "nets.loss": Case(nets.loss, lambda: {"net": NET, "theta": THETA, "X": X_DATA, "y": Y_DATA},
-                      {"net": "net", "theta": "theta", "X": "array", "y": "array"}, finite_unless_huge),
-    "nets.loss_and_grad": Case(nets.loss_and_grad, lambda: {"net": NET, "theta": THETA, "X": X_DATA, "y": Y_DATA},
-                               {"net": "net", "theta": "theta", "X": "array", "y": "array"}, finite_unless_huge),
-    "nets.hvp": Case(nets.hvp, lambda: {"net": NET, "theta": THETA, "X": X_DATA, "y": Y_DATA, "v": np.ones(P)},
-                     {"net": "net", "theta": "theta", "X": "array", "y": "array", "v": "array"}, finite_unless_huge),
-    "nets.hessian": Case(nets.hessian, lambda: {"net": NET, "theta": THETA, "X": X_DATA, "y": Y_DATA},
-                         {"net": "net", "theta": "theta", "X": "array", "y": "array"}, finite_unless_huge),
-    "nets.permute_hidden": Case(nets.permute_hidden,
-                                lambda: {"net": NET, "theta": THETA, "layer": 0, "perm": [2, 0, 1]},
-                                {"net": "net", "theta": "theta", "layer": "index", "perm": "perm"}),
-    "nets.rescale_hidden": Case(nets.rescale_hidden,
-                                lambda: {"net": RELU, "theta": THETA, "layer": 0, "unit": 1, "beta": 10.0},
-                                {"net": "net", "theta": "theta", "layer": "index", "unit": "index", "beta": "number"}),
-    "nets.make_regression": Case(nets.make_regression, lambda: {"n": 5, "rng": np.random.default_rng(0), "noise": 0.1},
-                                 {"n": "count", "rng": "rng", "noise": "number"}),
-    "nets.make_moons": Case(nets.make_moons, lambda: {"n": 6, "rng": np.random.default_rng(0), "noise": 0.1},
-                            {"n": "count", "rng": "rng", "noise": "number"}),
-    # probes
-    "probes.filter_normalize": Case(probes.filter_normalize,
-                                    lambda: {"net": NET, "theta": THETA, "direction": np.ones(P)},
-                                    {"net": "net", "theta": "theta", "direction": "array"}),
-    "probes.random_direction": Case(probes.random_direction,
-                                    lambda: {"net": NET, "theta": THETA, "rng": np.random.default_rng(0),
-                                             "normalize": True},
-                                    {"net": "net", "theta": "theta", "rng": "rng", "normalize": "flag"}),
-    "probes.slice_1d": Case(probes.slice_1d,
-                            lambda: {"net": NET, "theta": THETA, "X": X_DATA, "y": Y_DATA, "direction": np.ones(P),
-                                     "alphas": [0.0, 0.5, 1.0]},
-                            {"net": "net", "theta": "theta", "X": "array", "y": "array", "direction": "array",
-                             "alphas": "array"}, no_nan),
-    "probes.slice_2d": Case(probes.slice_2d,
-                            lambda: {"net": NET, "theta": THETA, "X": X_DATA, "y": Y_DATA,
-                                     "directions": (np.ones(P), -np.ones(P)), "alphas": [0.0, 1.0],
-                                     "betas": [0.0, 0.5]},
-                            {"net": "net", "theta": "theta", "X": "array", "y": "array", "directions": "directions",
-                             "alphas": "array", "betas": "array"}, no_nan),
-    "probes.grid_minima": Case(probes.grid_minima, lambda: {"values": [[5, 5, 5], [5, 1, 5], [5, 5, 5]]},
-                               {"values": "array"}, anything),
-    "probes.gradient_norm_test": Case(probes.gradient_norm_test,
-                                      lambda: {"net": NET, "theta": THETA, "X": X_DATA, "y": Y_DATA, "gtol": 1e-4,
-                                               "htol": None},
-                                      {"net": "net", "theta": "theta", "X": "array", "y": "array", "gtol": "number",
-                                       "htol": "number"}),
-    # randmat
-    "randmat.goe": Case(randmat.goe, lambda: {"m": 3, "rng": np.random.default_rng(0), "size": 2, "sigma": 1.0},
-                        {"m": "count", "rng": "rng", "size": "count", "sigma": "number"}),
-    "randmat.prob_all_positive": Case(randmat.prob_all_positive,
-                                      lambda: {"ms": [1, 2], "samples": 50, "rng": np.random.default_rng(0),
-                                               "chunk": 20},
-                                      {"ms": "ms", "samples": "count", "rng": "rng", "chunk": "count"}),
-    "randmat.log_prob_all_positive": Case(randmat.log_prob_all_positive, lambda: {"m": 3}, {"m": "count"}),
-    "randmat.positive_share": Case(randmat.positive_share,
-                                   lambda: {"eigenvalues": [-1.0, 0.5, 2.0], "shifts": [0.0, 1.5]},
-                                   {"eigenvalues": "array", "shifts": "array"}),
-    "randmat.semicircle_share_above": Case(randmat.semicircle_share_above,
-                                           lambda: {"x": [-2.0, 0.0, 2.0], "radius": 2.0},
-                                           {"x": "array", "radius": "number"}),
-    "randmat.random_matrix": Case(randmat.random_matrix,
-                                  lambda: {"n": 3, "spectral_radius": 1.1, "rng": np.random.default_rng(0),
-                                           "shape": (2,)},
-                                  {"n": "count", "spectral_radius": "number", "rng": "rng", "shape": "shape"}),
-    "randmat.product_norms": Case(randmat.product_norms,
-                                  lambda: {"matrices": np.broadcast_to(2.0 * np.eye(2), (3, 2, 2))},
-                                  {"matrices": "array"}, no_nan),
-    # rnn
-    "rnn.sigmoid": Case(rnn.sigmoid, lambda: {"x": [0.0, 2.0]}, {"x": "array"}),
-    "rnn.OneUnitRNN": Case(rnn.OneUnitRNN, lambda: {"x0": 0.5, "steps": 5, "target": 0.7},
-                           {"x0": "number", "steps": "count", "target": "number"}, anything),
-    "rnn.OneUnitRNN.states": Case(method(lambda: rnn.OneUnitRNN(steps=5), "states"),
-                                  lambda: {"w": [1.0, 5.0], "b": 0.0},
-                                  {"w": "array", "b": "array"}, no_nan),
-    "rnn.OneUnitRNN.loss": Case(method(lambda: rnn.OneUnitRNN(steps=5), "loss"), lambda: {"w": [1.0, 5.0], "b": 0.0},
-                                {"w": "array", "b": "array"}),
-    "rnn.OneUnitRNN.loss_and_grad": Case(method(lambda: rnn.OneUnitRNN(steps=5), "loss_and_grad"),
-                                         lambda: {"w": [1.0, 5.0], "b": 0.0}, {"w": "array", "b": "array"}, anything),
-    "rnn.OneUnitRNN.f": Case(method(lambda: rnn.OneUnitRNN(steps=5), "f"), lambda: {"theta": [1.0, 0.0]},
-                             {"theta": "theta"}),
-    "rnn.OneUnitRNN.grad": Case(method(lambda: rnn.OneUnitRNN(steps=5), "grad"), lambda: {"theta": [1.0, 0.0]},
-                                {"theta": "theta"}, anything),
-    "rnn.OneUnitRNN.cliff_bias": Case(method(lambda: rnn.OneUnitRNN(), "cliff_bias"), lambda: {"w": [4.0, 6.0]},
-                                      {"w": "array"}),
-    "rnn.saddle_node_curve": Case(rnn.saddle_node_curve, lambda: {"w": [4.0, 5.0]}, {"w": "array"}),
-    # plotting
-    "plotting.use_book_style": Case(with_style, lambda: {}, {}, anything),
-    "plotting.contour": Case(plotting.contour,
-                             lambda: {"ax": axes(), "f": bowl, "xlim": (-1, 1), "ylim": (-1, 1), "levels": 5,
-                                      "resolution": 12, "log": False},
-                             {"ax": "axes", "f": "callable", "xlim": "limits", "ylim": "limits", "levels": "levels",
-                              "resolution": "count", "log": "flag"}, anything),
-    "plotting.trajectory": Case(lambda **kw: plotting.trajectory(kw.pop("ax"), kw.pop("points"), label=kw.pop("label"),
-                                                                 **kw.pop("line_kwargs")),
-                                lambda: {"ax": axes(), "points": [[1.0, 1.0], [0.0, 0.0]], "label": "gd",
-                                         "line_kwargs": {}},
-                                {"ax": "axes", "points": "path", "label": "text", "line_kwargs": "kwargs"}, anything,
-                                {"line_kwargs": ("color", "marker", "for ls", "keyword argument")}),
-    "plotting.contour_with_trajectory": Case(plotting.contour_with_trajectory,
-                                             lambda: {"ax": axes(), "f": bowl, "xlim": (-2, 2), "ylim": (-2, 2),
-                                                      "trajectories": [[[1.0, 1.0], [0.0, 0.0]]], "labels": ["a"],
-                                                      "levels": 5, "log": False},
-                                             {"ax": "axes", "f": "callable", "xlim": "limits", "ylim": "limits",
-                                              "trajectories": "paths", "labels": "labels", "levels": "levels",
-                                              "log": "flag"}, anything),
-    "plotting.surface": Case(plotting.surface,
-                             lambda: {"ax": Figure(figsize=(2, 2), dpi=20).add_subplot(projection="3d"), "f": bowl,
-                                      "xlim": (-1, 1), "ylim": (-1, 1), "resolution": 8, "cmap": None},
-                             {"ax": "axes3d", "f": "callable", "xlim": "limits", "ylim": "limits",
-                              "resolution": "count", "cmap": "text"}, anything),
-    # animation
-    "animation.animate_paths": Case(animation.animate_paths,
-                                    lambda: {"ax": axes(), "paths": [[[0.0, 0.0], [1.0, 1.0]]], "labels": None,
-                                             "alt": "a path", "interval_ms": 100, "dpi": 20},
-                                    {"ax": "axes", "paths": "paths", "labels": "labels", "alt": "text",
-                                     "interval_ms": "count", "dpi": "count"}, anything, examples=8),
-}
-
-#: Public names that take no input to validate: result types, constants, the style file.
-NO_INPUT: dict[str, str] = {
-    "symbolic.NumericFunctions": "result type of to_numpy",
-    "curvature.Eigen": "result type of eigen",
-    "gd.Trajectory": "result type of the optimisers",
-    "second_order.PerturbedTrajectory": "result type of perturbed_gd",
-    "second_order.CriticalPoint": "result type of find_critical_point",
-    "nets.Dataset": "result type of make_regression and make_moons",
-    "probes.GradientNormTest": "result type of gradient_norm_test",
-    "randmat.AllPositiveEstimate": "result type of prob_all_positive",
-    "randmat.DEAN_MAJUMDAR_THETA": "a constant",
-    "rnn.RNNLossGrad": "result type of OneUnitRNN.loss_and_grad",
-    "plotting.STYLE_PATH": "a constant",
-    "animation.PathAnimation": "result type of animate_paths (its __init__ takes the rendered parts)",
-    "formula.Formula": "result type of parse_formula",
-    "formula.FUNCTIONS": "a constant (read-only mapping)",
-    "formula.CONSTANTS": "a constant (read-only mapping)",
-    "formula.MAX_LENGTH": "a constant",
-    "formula.MAX_DEPTH": "a constant",
-    "formula.MAX_EXPONENT": "a constant",
-}
-
-
-# --- coverage ------------------------------------------------------------------------------
 
 
 def public_modules() -> list[types.ModuleType]:
@@ -602,27 +548,149 @@ def public_modules() -> list[types.ModuleType]:
     return [importlib.import_module(f"codelib.{name}") for name in sorted(names)]
 
 
-def public_names() -> set[str]:
-    """``module.name`` for every name in a module's ``__all__``, and ``module.Class.method`` for public methods."""
-    found = set()
+def public_callables() -> dict[str, tuple[Callable[..., Any], type | None]]:
+    """``module.name`` (and ``module.Class.method``) -> (the callable, the class a method belongs to).
+
+    Constants and NamedTuple result types are left out: they take no input to validate.
+    """
+    found: dict[str, tuple[Callable[..., Any], type | None]] = {}
     for module in public_modules():
         short = module.__name__.rsplit(".", 1)[1]
         assert hasattr(module, "__all__"), f"codelib.{short} has no __all__"
         for name in module.__all__:
-            found.add(f"{short}.{name}")
             obj = getattr(module, name)
-            if inspect.isclass(obj) and not issubclass(obj, tuple):
-                found |= {f"{short}.{name}.{attr}" for attr, member in vars(obj).items()
-                          if not attr.startswith("_") and inspect.isfunction(member)}
+            if inspect.isclass(obj) and issubclass(obj, tuple) or not callable(obj):
+                continue
+            if inspect.isclass(obj):
+                for attr, member in vars(obj).items():
+                    if not attr.startswith("_") and inspect.isfunction(member):
+                        found[f"{short}.{name}.{attr}"] = (member, obj)
+                if name in NO_INPUT:
+                    continue
+            found[f"{short}.{name}"] = (obj, None)
     return found
 
 
-def test_every_public_name_is_covered():
-    names = public_names()
-    missing = names - set(CASES) - set(NO_INPUT)
-    assert not missing, f"public names without a hostile-input case (add them to CASES or NO_INPUT): {sorted(missing)}"
-    stale = {name for name in set(CASES) | set(NO_INPUT) if "(" not in name} - names
-    assert not stale, f"cases for names that are no longer public: {sorted(stale)}"
+def parameters_of(function: Callable[..., Any], owner: type | None) -> list[tuple[inspect.Parameter, Any, str]]:
+    """(parameter, resolved hint, annotation text) for each parameter, ``self`` left out."""
+    target = function.__init__ if inspect.isclass(function) else function
+    hints = typing.get_type_hints(target)
+    found = []
+    for parameter in inspect.signature(target).parameters.values():
+        if parameter.name == "self" or parameter.kind is parameter.VAR_POSITIONAL:
+            continue
+        annotation = parameter.annotation if isinstance(parameter.annotation, str) else str(parameter.annotation)
+        found.append((parameter, hints.get(parameter.name, parameter.empty), annotation))
+    return found
+
+
+def literal_catalogue(hint: Any) -> list:
+    """Near misses of the allowed strings of a ``Literal`` hint, and non-strings."""
+    first = get_args(next(iter(members(hint))))[0]
+    return [first.upper(), f"{first} ", f" {first}", "", "no such name", None, 1, [first], first.encode()]
+
+
+def derive_case(name: str, function: Callable[..., Any], owner: type | None) -> tuple[Case | None, list[str]]:
+    """The case for one public callable, or None and what stops it from being derived."""
+    qualname = function.__qualname__
+    context = VALID_IN_CONTEXT.get(qualname, {})
+    hostile_context = HOSTILE_IN_CONTEXT.get(qualname, {})
+    problems: list[str] = []
+    try:
+        parameters = parameters_of(function, owner)
+    except (NameError, TypeError, ValueError) as err:
+        return None, [f"{name}: its signature or type hints cannot be read ({err})"]
+    names = {parameter.name for parameter, _, _ in parameters}
+    problems += [f"{name}: VALID_IN_CONTEXT names {arg!r}, not a parameter" for arg in set(context) - names]
+    problems += [f"{name}: HOSTILE_IN_CONTEXT names {arg!r}, not a parameter" for arg in set(hostile_context) - names]
+    takes_net = any(kind_of(hint) == "net" for _, hint, _ in parameters)
+    valid: dict[str, Callable[[], Any]] = {}
+    hostile: dict[str, tuple[str, list]] = {}
+    variadic: str | None = None
+    for parameter, hint, annotation in parameters:
+        arg = parameter.name
+        kind = None if hint is parameter.empty else kind_of(hint)
+        if kind is None:
+            problems.append(f"{name}: parameter {arg}: {annotation} is a type hint this suite does not know "
+                            f"(teach kind_of, or give a value in VALID_IN_CONTEXT)")
+            continue
+        if parameter.kind is parameter.VAR_KEYWORD:
+            variadic = arg
+        if takes_net and kind == "array":
+            kind = "theta"
+        attack = hostile_context.get(arg, kind)
+        hostile[arg] = (attack, literal_catalogue(hint) if attack == "literal" else CATALOGUES[attack])
+        make = VALID_BY_KIND.get(kind)
+        if kind == "theta":
+            make = NET_ARRAYS.get(arg, lambda: np.ones(P))
+        if kind == "callable":
+            aliases = [VALID_CALLABLES[word] for word in re.findall(r"\w+", annotation) if word in VALID_CALLABLES]
+            make = (lambda f: lambda: f)(aliases[0]) if aliases else None
+        if arg in context:
+            valid[arg] = context[arg]
+        elif parameter.default is not parameter.empty:
+            # an optional hook (f, callback) is passed, so the calls exercise it; else the default
+            if parameter.default is None and kind == "callable" and make is not None:
+                valid[arg] = make
+        elif variadic == arg:
+            valid[arg] = dict
+        elif make is not None:
+            valid[arg] = make
+        else:
+            problems.append(f"{name}: required parameter {arg} ({annotation}) has no valid value "
+                            f"(add one to VALID_BY_KIND, VALID_CALLABLES or VALID_IN_CONTEXT)")
+    if problems:
+        return None, problems
+
+    owner_case = None
+    if owner is not None:
+        owner_case, owner_problems = derive_case(name.rsplit(".", 1)[0], owner, None)
+        if owner_case is None:
+            return None, owner_problems
+
+    def call(**kwargs):
+        extra = kwargs.pop(variadic) if variadic else {}
+        target = function
+        if owner_case is not None:
+            target = getattr(owner_case.call(**owner_case.valid()), function.__name__)
+        with mpl.rc_context():  # use_book_style and friends must not change the other tests' style
+            return target(**kwargs, **extra)
+
+    return Case(qualname, call, lambda: {arg: resolve(make()) for arg, make in valid.items()}, hostile,
+                SLOW.get(qualname, 25)), []
+
+
+def derive_cases() -> tuple[dict[str, Case], list[str]]:
+    cases, problems = {}, []
+    for name, (function, owner) in public_callables().items():
+        case, found = derive_case(name, function, owner)
+        problems += found
+        if case is not None:
+            cases[name] = case
+    return cases, problems
+
+
+CASES, UNDERIVABLE = derive_cases()
+
+
+# --- coverage ------------------------------------------------------------------------------
+
+
+def test_every_public_callable_is_derivable():
+    assert not UNDERIVABLE, "public callables the hostile suite cannot call:\n" + "\n".join(UNDERIVABLE)
+    assert set(CASES) == set(public_callables())
+
+
+def test_coverage_follows_the_public_api():
+    """The suite covers what ``__all__`` exports: a new function is a new case, with no table to edit."""
+    assert len(CASES) >= 50
+    assert "gd.gradient_descent" in CASES and "nets.MLP" in CASES and "rnn.OneUnitRNN.loss" in CASES
+    # every argument of every case is attacked
+    for name, case in CASES.items():
+        function = public_callables()[name][0]
+        target = function.__init__ if inspect.isclass(function) else function
+        expected = {p for p in inspect.signature(target).parameters if p != "self"}
+        assert set(case.hostile) == expected, name
 
 
 def test_the_flat_api_only_re_exports_module_names():
@@ -630,18 +698,6 @@ def test_the_flat_api_only_re_exports_module_names():
     for name in codelib.__all__:
         obj = getattr(codelib, name)
         assert isinstance(obj, types.ModuleType) or id(obj) in by_object, f"codelib.{name} is not in a module's __all__"
-
-
-def test_every_case_names_real_arguments():
-    for name, case in CASES.items():
-        valid = case.valid()
-        assert set(case.hostile) <= set(valid), name
-        try:
-            parameters = inspect.signature(case.call).parameters
-        except ValueError:
-            continue
-        if not any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
-            assert set(valid) <= set(parameters), (name, set(valid) - set(parameters))
 
 
 # --- the hostile calls -----------------------------------------------------------------------
@@ -660,14 +716,15 @@ def outcome(case: Case, argument: str | None, value: Any) -> str | None:
         # The message must name the argument, or (for a mismatch such as "at must have 1 entries,
         # one per variable in wrt") another argument of the call.
         message = str(err)
-        words = tuple(kwargs) + tuple(word for aliases in case.aliases.values() for word in aliases)
-        if argument and not any(word in message for word in words):
-            return f"raised {type(err).__name__} naming no argument: {message}"
+        if any(message.startswith(pending) for pending in PENDING_MESSAGES):
+            return None
+        if argument and not any(names_argument(message, word) for word in case.hostile):
+            return f"raised {type(err).__name__} naming no argument of the call: {message}"
         return None
     except Exception as err:  # noqa: BLE001 -- the point of the test
         return f"raised {type(err).__module__}.{type(err).__name__}: {err}"
     try:
-        case.check(result, kwargs)
+        check_result(case.qualname, result, kwargs)
     except AssertionError as err:
         return f"returned a wrong result: {err}"
     return None
@@ -680,7 +737,7 @@ def test_valid_call_succeeds_and_changes_no_argument(name):
     arrays_before = {k: copy.deepcopy(v) for k, v in kwargs.items() if isinstance(v, (np.ndarray, list, tuple))}
     complaint = outcome(case, None, None)
     assert complaint is None, complaint
-    case.check(case.call(**kwargs), kwargs)
+    check_result(case.qualname, case.call(**kwargs), kwargs)
     for key, before in arrays_before.items():
         np.testing.assert_equal(kwargs[key] if not isinstance(before, tuple) else tuple(kwargs[key]), before,
                                 err_msg=f"{name} changed its argument {key}")
@@ -690,8 +747,8 @@ def test_valid_call_succeeds_and_changes_no_argument(name):
 def test_every_catalogued_hostile_value_is_rejected_or_handled(name):
     case = CASES[name]
     complaints = []
-    for argument, kind in case.hostile.items():
-        for value in CATALOGUES[kind]:
+    for argument, (_, catalogue) in case.hostile.items():
+        for value in catalogue:
             complaint = outcome(case, argument, value)
             if complaint:
                 complaints.append(f"{argument}={value!r}: {complaint}")
@@ -706,7 +763,8 @@ def test_random_hostile_values_are_rejected_or_handled(name):
     @given(st.data())
     def run(data):
         argument = data.draw(st.sampled_from(sorted(case.hostile)), label="argument")
-        value = data.draw(strategy(case.hostile[argument]), label="value")
+        kind, catalogue = case.hostile[argument]
+        value = data.draw(strategy(catalogue, kind), label="value")
         complaint = outcome(case, argument, value)
         assert complaint is None, f"{name}({argument}={value!r}) {complaint}"
 
@@ -714,6 +772,40 @@ def test_random_hostile_values_are_rejected_or_handled(name):
 
 
 # --- the divergence contract -------------------------------------------------------------------
+# Written against names, not modules: issue 12 moves the optimisers between modules and renames
+# the tolerance keyword, so these calls look both up in the live API.
+
+
+def public(name: str) -> Callable[..., Any]:
+    """The public function ``name``, in whichever codelib module exports it."""
+    for module in public_modules():
+        if name in module.__all__:
+            return getattr(module, name)
+    raise LookupError(f"no codelib module exports {name}")
+
+
+def gradient_descent(*args, **kwargs):
+    return public("gradient_descent")(*args, **kwargs)
+
+
+def newton(*args, **kwargs):
+    return public("newton")(*args, **kwargs)
+
+
+def saddle_free_newton(*args, **kwargs):
+    return public("saddle_free_newton")(*args, **kwargs)
+
+
+def find_critical_point(*args, **kwargs):
+    return public("find_critical_point")(*args, **kwargs)
+
+
+def perturbed_gd(grad, x0, *, tol, **kwargs):
+    """``perturbed_gd`` with its gradient-norm tolerance, whatever the keyword is called today."""
+    function = public("perturbed_gd")
+    parameters = inspect.signature(function).parameters
+    keyword = next(name for name in ("tol", "gtol", "g_thresh") if name in parameters)
+    return function(grad, x0, **{keyword: tol}, **kwargs)
 
 
 def exploding(v):
@@ -729,25 +821,25 @@ def nan_beyond(v):
 
 
 DIVERGING = {
-    "gd too large a step": lambda: gd.gradient_descent(quad_grad, [1.0, 1.0], lr=0.5, steps=500, f=quad_f),
-    "gd exploding gradient": lambda: gd.gradient_descent(exploding, [0.5, -0.5], lr=1.0, steps=500, f=quad_f),
-    "gd NaN gradient": lambda: gd.gradient_descent(nan_beyond, [0.5, 0.5], lr=1.0, steps=500),
-    "gd inf loss": lambda: gd.gradient_descent(lambda v: -np.asarray(v), [0.1], lr=1.0, steps=2000,
+    "gd too large a step": lambda: gradient_descent(quad_grad, [1.0, 1.0], lr=0.5, steps=500, f=quad_f),
+    "gd exploding gradient": lambda: gradient_descent(exploding, [0.5, -0.5], lr=1.0, steps=500, f=quad_f),
+    "gd NaN gradient": lambda: gradient_descent(nan_beyond, [0.5, 0.5], lr=1.0, steps=500),
+    "gd inf loss": lambda: gradient_descent(lambda v: -np.asarray(v), [0.1], lr=1.0, steps=2000,
                                                f=lambda v: np.exp(1000.0 * abs(v[0])) if abs(v[0]) > 0.6 else 0.0),
-    "gd 1e300 steps": lambda: gd.gradient_descent(quad_grad, [1.0, 1.0], lr=1e300, steps=10, f=quad_f),
-    "newton on a saddle, upside down": lambda: second_order.newton(lambda v: -np.asarray(v) ** 3, lambda v: np.diag(
+    "gd 1e300 steps": lambda: gradient_descent(quad_grad, [1.0, 1.0], lr=1e300, steps=10, f=quad_f),
+    "newton on a saddle, upside down": lambda: newton(lambda v: -np.asarray(v) ** 3, lambda v: np.diag(
         -3 * np.asarray(v) ** 2), [1.0, 2.0], steps=50, lr=30.0, f=quad_f),
-    "newton NaN Hessian": lambda: second_order.newton(quad_grad, lambda v: np.full((2, 2), np.nan) if abs(v[0]) < 1
+    "newton NaN Hessian": lambda: newton(quad_grad, lambda v: np.full((2, 2), np.nan) if abs(v[0]) < 1
                                                       else quad_hess(v), [2.0, 2.0], steps=20, lr=0.7),
-    "saddle-free Newton exploding": lambda: second_order.saddle_free_newton(
+    "saddle-free Newton exploding": lambda: saddle_free_newton(
         exploding, lambda v: np.diag([1e-9, 1e-9]), [0.5, 0.5], steps=50, f=quad_f),
-    "perturbed gd too large a step": lambda: second_order.perturbed_gd(
-        quad_grad, [[1.0, 1.0], [0.0, 0.0]], lr=0.5, steps=500, radius=0.1, g_thresh=0.01, t_thresh=3,
+    "perturbed gd too large a step": lambda: perturbed_gd(
+        quad_grad, [[1.0, 1.0], [0.0, 0.0]], lr=0.5, steps=500, radius=0.1, tol=0.01, t_thresh=3,
         rng=np.random.default_rng(0), f=quad_f),
-    "perturbed gd NaN gradient": lambda: second_order.perturbed_gd(
-        nan_beyond, [0.5, 0.5], lr=1.0, steps=500, radius=0.1, g_thresh=0.01, t_thresh=3, rng=np.random.default_rng(0)),
-    "perturbed gd exploding": lambda: second_order.perturbed_gd(
-        exploding, [[0.5, 0.5]], lr=1.0, steps=500, radius=0.1, g_thresh=0.01, t_thresh=3,
+    "perturbed gd NaN gradient": lambda: perturbed_gd(
+        nan_beyond, [0.5, 0.5], lr=1.0, steps=500, radius=0.1, tol=0.01, t_thresh=3, rng=np.random.default_rng(0)),
+    "perturbed gd exploding": lambda: perturbed_gd(
+        exploding, [[0.5, 0.5]], lr=1.0, steps=500, radius=0.1, tol=0.01, t_thresh=3,
         rng=np.random.default_rng(0)),
 }
 
@@ -762,23 +854,23 @@ def test_a_diverging_run_stops_is_flagged_and_keeps_finite_points(name):
 
 EXTREME = {
     # eigenvalues below the smallest normal float count as zero in the pseudo-inverse: no step, no overflow
-    "newton subnormal Hessian": lambda: second_order.newton(quad_grad, lambda v: np.diag([1e-320, 1e-320]),
+    "newton subnormal Hessian": lambda: newton(quad_grad, lambda v: np.diag([1e-320, 1e-320]),
                                                             [1.0, 1.0], steps=20),
-    "saddle-free Newton subnormal": lambda: second_order.saddle_free_newton(
+    "saddle-free Newton subnormal": lambda: saddle_free_newton(
         quad_grad, lambda v: np.diag([1e-320, -1e-320]), [1.0, 1.0], steps=20),
-    "newton huge Hessian": lambda: second_order.newton(quad_grad, lambda v: np.diag([1e308, -1e308]), [1.0, 1.0],
+    "newton huge Hessian": lambda: newton(quad_grad, lambda v: np.diag([1e308, -1e308]), [1.0, 1.0],
                                                        steps=20),
-    "newton Hessian near the float limit": lambda: second_order.newton(
+    "newton Hessian near the float limit": lambda: newton(
         quad_grad, lambda v: np.full((2, 2), 1.7e308), [1.0, 1.0], steps=20, damping=1e308),
-    "saddle-free Newton, mixed scales": lambda: second_order.saddle_free_newton(
+    "saddle-free Newton, mixed scales": lambda: saddle_free_newton(
         quad_grad, lambda v: np.diag([1e308, 1e-308]), [1.0, 1.0], steps=20),
-    "gd huge finite start": lambda: gd.gradient_descent(quad_grad, [1e300, -1e300], lr=1.0, steps=20),
-    "gd clip a huge gradient": lambda: gd.gradient_descent(lambda v: np.asarray(v) * 1e300, [1e5, 1.0], lr=0.1,
+    "gd huge finite start": lambda: gradient_descent(quad_grad, [1e300, -1e300], lr=1.0, steps=20),
+    "gd clip a huge gradient": lambda: gradient_descent(lambda v: np.asarray(v) * 1e300, [1e5, 1.0], lr=0.1,
                                                            steps=20, clip_norm=1.0),
-    "perturbed gd, a kick the size of the float range": lambda: second_order.perturbed_gd(
-        quad_grad, [0.0, 0.0], lr=0.1, steps=20, radius=1e308, g_thresh=1.0, t_thresh=1, rng=np.random.default_rng(0),
+    "perturbed gd, a kick the size of the float range": lambda: perturbed_gd(
+        quad_grad, [0.0, 0.0], lr=0.1, steps=20, radius=1e308, tol=1.0, t_thresh=1, rng=np.random.default_rng(0),
         f=quad_f),
-    "find a critical point, huge Hessian": lambda: second_order.find_critical_point(
+    "find a critical point, huge Hessian": lambda: find_critical_point(
         quad_grad, lambda v: np.diag([1e308, 1e308]), [1.0, 1.0], steps=20),
 }
 
@@ -786,14 +878,15 @@ EXTREME = {
 @pytest.mark.parametrize("name", sorted(EXTREME))
 def test_extreme_but_finite_problems_give_finite_results_without_warnings(name):
     result = EXTREME[name]()
-    if isinstance(result, (Trajectory, PerturbedTrajectory)):
+    if hasattr(result, "diverged"):
         trajectory_result(result, {})
     else:
-        finite_result(result, {})
+        for array in arrays_in(tuple(result)):
+            assert np.all(np.isfinite(array)), array
 
 
 def test_a_diverged_run_still_plots_and_animates():
-    run = gd.gradient_descent(quad_grad, [1.0, 1.0], lr=0.5, steps=500, f=quad_f)
+    run = gradient_descent(quad_grad, [1.0, 1.0], lr=0.5, steps=500, f=quad_f)
     ax = plotting.contour_with_trajectory(axes(), bowl, (-2, 2), (-2, 2), run)
     assert ax.get_xlim() == (-2.0, 2.0)  # the view stays on the box, the path runs off its edge
     assert animation.animate_paths(axes(), [run.points], alt="a diverging run", dpi=20).n_steps == len(run.points) - 1

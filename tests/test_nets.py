@@ -8,8 +8,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codelib.nets import (MLP, flatten, forward, hessian, hvp, init_params, loss, loss_and_grad, make_moons,
-                          make_regression, permute_hidden, rescale_hidden, unflatten)
+from codelib.nets import (
+    MLP,
+    flatten,
+    forward,
+    hessian,
+    hvp,
+    init_params,
+    loss,
+    loss_and_grad,
+    make_moons,
+    make_regression,
+    permute_hidden,
+    rescale_hidden,
+    unflatten,
+)
 
 ACTIVATIONS = ["tanh", "relu", "sigmoid", "linear"]
 LOSSES = ["mse", "logistic"]

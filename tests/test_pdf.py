@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, STRICT, have, jupyter_book, require, toc_pages
 
 pytestmark = pytest.mark.book

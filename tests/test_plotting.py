@@ -13,8 +13,7 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
 from codelib.gd import gradient_descent  # noqa: E402
-from codelib.plotting import (  # noqa: E402
-    STYLE_PATH, contour, contour_with_trajectory, surface, trajectory, use_book_style)
+from codelib.plotting import STYLE_PATH, contour, contour_with_trajectory, surface, trajectory, use_book_style  # noqa: E402
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 

@@ -12,9 +12,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codelib.randmat import (DEAN_MAJUMDAR_THETA, AllPositiveEstimate, goe, log_prob_all_positive,
-                             positive_share, prob_all_positive, product_norms, random_matrix,
-                             semicircle_share_above)
+from codelib.randmat import (
+    DEAN_MAJUMDAR_THETA,
+    AllPositiveEstimate,
+    goe,
+    log_prob_all_positive,
+    positive_share,
+    prob_all_positive,
+    product_norms,
+    random_matrix,
+    semicircle_share_above,
+)
 
 
 @pytest.fixture
@@ -142,7 +150,7 @@ def test_semicircle_share_is_a_decreasing_cdf_complement():
     assert semicircle_share_above(1.0) == pytest.approx(np.trapezoid(density, grid), abs=1e-6)
 
 
-# ---------------------------------------------------------------- random square matrices and products of Jacobians (as in a recurrent network)
+# ---------------------------------------- random square matrices and products of Jacobians (as in an RNN)
 
 
 def test_random_matrix_has_the_requested_spectral_radius(rng):

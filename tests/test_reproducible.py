@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import MATHJAX_DIR, STRICT, jupyter_book
 
 pytestmark = pytest.mark.book
