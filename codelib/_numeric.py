@@ -1,10 +1,13 @@
 """Small numerical helpers shared by codelib's modules (trusted input, no validation of arguments).
 
 Names here have no underscore so other modules may import them; the module itself is private.
+They let NaN and inf through and leave NumPy's floating-point warnings to the caller: call them
+inside ``np.errstate(all="ignore")`` where values may overflow.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -19,19 +22,21 @@ def row_norms(G: FloatArray) -> FloatArray:
     A 1-D ``G`` gives a 0-d result (``float(row_norms(g))`` is ``||g||``); a ``(B, n)`` one gives
     ``(B,)``. The result is inf only where the norm itself exceeds the float range (or ``G`` is).
     """
-    with np.errstate(all="ignore"):
-        norms = np.linalg.norm(G, axis=-1)
-        overflowed = np.isinf(norms) & np.all(np.isfinite(G), axis=-1)
-        if np.any(overflowed):  # the squares overflowed, not necessarily the norms
-            scale = np.where(overflowed, np.max(np.abs(G), axis=-1), 1.0)
-            norms = np.where(overflowed, scale * np.linalg.norm(G / scale[..., None], axis=-1), norms)
+    norms = np.sqrt(np.add.reduce(G * G, axis=-1))  # what np.linalg.norm(G, axis=-1) computes
+    if math.isfinite(norms.sum()):
+        return norms
+    overflowed = np.isinf(norms) & np.all(np.isfinite(G), axis=-1)
+    if np.any(overflowed):  # the squares overflowed, not necessarily the norms
+        scale = np.where(overflowed, np.max(np.abs(G), axis=-1), 1.0)
+        norms = np.where(overflowed, scale * np.linalg.norm(G / scale[..., None], axis=-1), norms)
     return norms
 
 
 def evaluate_grad(grad: Callable[[FloatArray], object], x: FloatArray) -> FloatArray:
     """``grad(x)`` as a float array of the shape of ``x`` (NaN and inf are let through), or raise."""
-    with np.errstate(all="ignore"):  # non-finite results are detected by the caller
-        g = as_float_array(grad(x.copy()), "grad(x)", finite=False)
+    g = grad(x.copy())
+    if type(g) is not np.ndarray or g.dtype != np.float64:
+        g = as_float_array(g, "grad(x)", finite=False)
     if g.shape != x.shape:
         raise ValueError(f"grad(x) must return an array of shape {x.shape} like x0, got shape {g.shape}.")
     return g
@@ -44,8 +49,10 @@ def evaluate_loss(f: Callable[[FloatArray], object] | None, x: FloatArray) -> Fl
     """
     if f is None:
         return np.zeros(x.shape[:-1])
-    with np.errstate(all="ignore"):
-        value = as_float_array(f(x.copy()), "f(x)", finite=False)
+    value = f(x.copy())
+    if x.ndim == 1 and isinstance(value, (float, np.floating)):
+        return np.array(float(value))
+    value = as_float_array(value, "f(x)", finite=False)
     if x.ndim == 1 and value.size != 1:
         raise ValueError(f"f(x) must return a scalar loss, got an array of shape {value.shape}.")
     if x.ndim == 2 and value.size != len(x):

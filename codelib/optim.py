@@ -14,6 +14,7 @@ critical-point search (:mod:`codelib.second_order`) are step rules on it, so the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import NamedTuple, Union
 
@@ -183,96 +184,120 @@ def iterate(step: StepRule, grad: VectorField, x0: ArrayLike, *, steps: int, f: 
 
 
 class _Loop:
-    """The state of a run: rows ``(B, n)`` inside, the caller's shape ``(n,)`` or ``(B, n)`` outside."""
+    """The state of a run: rows ``(B, n)`` inside, the caller's shape ``(n,)`` or ``(B, n)`` outside.
+
+    While every run is still going, one finite sum per array checks a whole step (a sum of floats
+    is finite only if every term is); only when it is not are the runs looked at one by one.
+    """
 
     def __init__(self, grad: VectorField, f: ScalarField | None, x: FloatArray):
-        self.grad, self.f, self.single = grad, f, x.ndim == 1
-        self.shape = x.shape
-        self.X = x[None, :] if self.single else x
-        self.G, self.L, self.N = self.evaluate(self.X)
-        if not (np.all(np.isfinite(self.N)) and np.all(np.isfinite(self.L))):
+        self.grad, self.f, self.single, self.shape = grad, f, x.ndim == 1, x.shape
+        self.no_loss = np.zeros(1 if self.single else len(x))
+        with np.errstate(all="ignore"):
+            self.X = x[None, :] if self.single else x
+            self.G, self.L, self.N = self.evaluate(self.X)
+        if not math.isfinite(float(self.N.sum() + self.L.sum())):
             raise ValueError("the gradient or loss at x0 is NaN or inf; start from a point where both are finite.")
 
     def outside(self, A: FloatArray) -> FloatArray:
         return A[0] if self.single else A
 
     def inside(self, value: object, name: str) -> FloatArray:
-        A = as_float_array(value, name, finite=False)
+        A = value if type(value) is np.ndarray and value.dtype == np.float64 else as_float_array(value, name, finite=False)
         if A.shape != self.shape:
             raise ValueError(f"{name} must return an array of shape {self.shape} like x0, got shape {A.shape}.")
         return A[None, :] if self.single else A
 
     def flags(self, value: object) -> np.ndarray:
-        return np.broadcast_to(np.asarray(value, dtype=bool), self.X.shape[:1])
+        return np.broadcast_to(np.asarray(value, dtype=bool), self.no_loss.shape)
 
     def evaluate(self, X: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         x = self.outside(X)
         G = evaluate_grad(self.grad, x)
-        L = evaluate_loss(self.f, x)
+        L = self.no_loss if self.f is None else evaluate_loss(self.f, x)
         if self.single:
             G, L = G[None, :], L.reshape(1)
         return G, L, row_norms(G)
 
-    def take(self, rows: np.ndarray, X: FloatArray, G: FloatArray, L: FloatArray, N: FloatArray) -> None:
-        """Move the runs ``rows`` to the new state ``X, G, L, N``."""
-        if rows.all():
-            self.X, self.G, self.L, self.N = X, G, L, N
-        else:
-            column = rows[:, None]
-            self.X, self.G = np.where(column, X, self.X), np.where(column, G, self.G)
-            self.L, self.N = np.where(rows, L, self.L), np.where(rows, N, self.N)
+    def advance(self, rows: np.ndarray, P: FloatArray, everyone: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """Move the runs ``rows`` to ``P`` where everything stays finite; return (moved, failed).
 
-    def try_points(self, rows: np.ndarray, P: FloatArray) -> tuple[np.ndarray, np.ndarray]:
-        """Move the runs ``rows`` to ``P`` where everything stays finite; return (moved, blew up)."""
-        finite_points = rows & np.all(np.isfinite(P), axis=1)
-        if not finite_points.any():
-            return finite_points, rows
-        trial = P if finite_points.all() else np.where(finite_points[:, None], P, self.X)
+        ``failed`` is None when every run was going (``everyone``) and every one moved.
+        """
+        if everyone and math.isfinite(float(P.sum())):
+            finite_points, trial = rows, P
+        else:
+            finite_points = rows & np.all(np.isfinite(P), axis=1)
+            if not finite_points.any():
+                return finite_points, rows
+            trial = P if finite_points.all() else np.where(finite_points[:, None], P, self.X)
         G, L, N = self.evaluate(trial)
+        if finite_points is rows and everyone and math.isfinite(float(N.sum() + L.sum())):
+            self.X, self.G, self.L, self.N = trial, G, L, N
+            return rows, None
         moved = finite_points & np.isfinite(N) & np.isfinite(L)
-        if moved.any():
-            self.take(moved, trial, G, L, N)
+        column = moved[:, None]
+        self.X, self.G = np.where(column, trial, self.X), np.where(column, G, self.G)
+        self.L, self.N = np.where(moved, L, self.L), np.where(moved, N, self.N)
         return moved, rows & ~moved
+
+    def perturb(self, perturb: Perturbation, i: int, running: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Apply ``perturb`` to the running runs; return (changed, failed): a failed change blew up."""
+        new, changed = perturb(self.outside(self.X).copy(), self.outside(self.G).copy(), i)
+        changed = running & self.flags(changed)
+        if not changed.any():
+            return changed, changed
+        moved, failed = self.advance(changed, self.inside(new, "perturb(x, g, i)"), False)
+        return moved, failed
 
     def run(self, step: StepRule, *, steps: int, tol: float | None, callback: Callback | None,
             factor: float, perturb: Perturbation | None) -> Trajectory:
-        n_runs = len(self.X)
-        running = np.ones(n_runs, dtype=bool)
-        diverged = np.zeros(n_runs, dtype=bool)
-        none = np.zeros(n_runs, dtype=bool)
+        none = np.zeros(len(self.X), dtype=bool)
+        running, diverged = ~none, none
+        everyone = True  # no run has stopped: the fast path, and diverged is all False
         has_events = perturb is not None
         with np.errstate(all="ignore"):
             limit = factor * np.maximum(self.N, 1.0)  # inf for blowup near the float limit: only NaN/inf stop
-            events = self.perturb(perturb, 0, running, diverged) if perturb is not None else none
+            events = none
+            if perturb is not None:
+                events, failed = self.perturb(perturb, 0, running)
+                if failed.any():
+                    diverged, running, everyone = failed, ~failed, False
             points, losses, norms, marks = [self.X], [self.L], [self.N], [events]
-            running &= ~diverged
-            if tol is not None:
-                running &= ~(self.N <= tol)
             for i in range(steps):
-                if not running.any():
+                if tol is not None:
+                    converged = self.N <= tol
+                    if converged.any():
+                        running, everyone = running & ~converged, False
+                if not everyone and not running.any():
                     break
                 if callback is not None:
                     callback(self.outside(self.X).copy(), i, self.outside(self.G).copy())
                 out = step(self.outside(self.X).copy(), self.outside(self.G).copy(), i)
-                event = done = none
+                event = None
                 if isinstance(out, Step):
                     has_events = True
-                    out, event, done = out.point, self.flags(out.event), self.flags(out.done)
-                active = running & ~done
-                moved, failed = self.try_points(active, self.inside(out, "step(x, g, i)"))
-                diverged |= failed
-                running = moved
-                if not moved.any():
-                    break
-                events = moved & event
+                    done = self.flags(out.done)
+                    if done.any():
+                        running, everyone = running & ~done, False
+                        if not running.any():
+                            break
+                    out, event = out.point, self.flags(out.event)
+                moved, failed = self.advance(running, self.inside(out, "step(x, g, i)"), everyone)
+                if failed is not None:
+                    diverged, running, everyone = diverged | failed, moved, False
+                    if not running.any():
+                        break
+                events = none if event is None else running & event
                 if perturb is not None and i + 1 < steps:
-                    events = events | self.perturb(perturb, i + 1, running, diverged)
-                    running &= ~diverged
-                blew_up = running & (self.N > limit)
-                diverged |= blew_up
-                running &= ~blew_up
-                if tol is not None:
-                    running &= ~(self.N <= tol)
+                    kicked, failed = self.perturb(perturb, i + 1, running)
+                    events = events | kicked
+                    if failed.any():
+                        diverged, running, everyone = diverged | failed, running & ~failed, False
+                blew_up = self.N > limit
+                if blew_up.any():
+                    blew_up &= running
+                    diverged, running, everyone = diverged | blew_up, running & ~blew_up, False
                 points.append(self.X)
                 losses.append(self.L)
                 norms.append(self.N)
@@ -289,13 +314,3 @@ class _Loop:
                           grad_norms=stack(norms), diverged=per_run(diverged),
                           converged=None if tol is None else per_run(self.N <= tol),
                           events=stack(marks) if has_events else None)
-
-    def perturb(self, perturb: Perturbation, i: int, running: np.ndarray, diverged: np.ndarray) -> np.ndarray:
-        """Apply ``perturb`` to the running rows; a change that blows up marks the run diverged."""
-        new, changed = perturb(self.outside(self.X).copy(), self.outside(self.G).copy(), i)
-        changed = running & self.flags(changed)
-        if not changed.any():
-            return changed
-        moved, failed = self.try_points(changed, self.inside(new, "perturb(x, g, i)"))
-        diverged |= failed
-        return moved

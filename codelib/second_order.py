@@ -290,8 +290,8 @@ def find_critical_point(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, 
     tol = positive_number(tol, "tol")
     mu = positive_number(mu, "mu")
     single, n = X.ndim == 1, X.shape[-1]
-    H = _hess_at(hess, X)
-    g = evaluate_grad(grad, X)
+    with np.errstate(all="ignore"):
+        H, g = _hess_at(hess, X), evaluate_grad(grad, X)
     if not (np.all(np.isfinite(H)) and np.all(np.isfinite(g))):
         raise ValueError("the gradient or Hessian at x0 is NaN or inf; start from a point where both are finite.")
     rows = (lambda A: A[None]) if single else (lambda A: A)
