@@ -172,6 +172,7 @@ def _clip_rows(G: FloatArray, clip: float) -> FloatArray:
     with np.errstate(all="ignore"):
         scale = np.max(np.abs(G), axis=-1, keepdims=True)
         direction = G / np.where(scale == 0.0, 1.0, scale)
-        unit_norm = row_norms(direction)[..., None]
+        # one vector: np.linalg.norm as before the batch existed (a dot product), so results do not move
+        unit_norm = np.linalg.norm(direction) if G.ndim == 1 else row_norms(direction)[:, None]
         too_long = scale * unit_norm > clip
         return np.where(too_long, direction * (clip / np.where(too_long, unit_norm, 1.0)), G)
