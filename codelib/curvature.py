@@ -322,7 +322,7 @@ def max_stable_lr(H: MatrixLike) -> float:
     return float(lr)
 
 
-def negative_eigenvalue_fraction(H: ArrayLike, tol: float = 0.0) -> float:
+def negative_eigenvalue_fraction(H: MatrixLike, tol: float = 0.0) -> float:
     """Return the index of a critical point as a fraction: the share of eigenvalues of ``H`` below ``-tol``.
 
     0 at a minimum, 1 at a maximum, strictly in between at a saddle. Dauphin et al. (2014)
@@ -330,7 +330,7 @@ def negative_eigenvalue_fraction(H: ArrayLike, tol: float = 0.0) -> float:
 
     Parameters
     ----------
-    H : array_like, shape (n, n)
+    H : array_like or sympy.Matrix, shape (n, n)
         A symmetric matrix, the Hessian at a critical point.
     tol : float, default 0.0
         Eigenvalues in ``[-tol, 0)`` are counted as zero, not negative; a float Hessian of a
@@ -353,12 +353,12 @@ def negative_eigenvalue_fraction(H: ArrayLike, tol: float = 0.0) -> float:
     >>> negative_eigenvalue_fraction(np.diag([1.0, -1e-14, 3.0]), tol=1e-10)
     0.0
     """
-    A = as_symmetric_matrix(H, "H")
+    A = _as_float_hessian(H)
     tol = non_negative_number(tol, "tol")
     return float(np.mean(np.linalg.eigvalsh(A) < -tol))
 
 
-def gradient_flatness(H: ArrayLike, g: ArrayLike) -> float:
+def gradient_flatness(H: MatrixLike, g: ArrayLike) -> float:
     """Return ``||H g|| / (||H|| ||g||)`` (spectral norm ``||H||``): how far ``g`` is from the kernel of ``H``.
 
     In ``[0, 1]``; 0 if ``g = 0`` or ``H = 0``. ``1/2 ||g||^2`` has the gradient ``H g``, so a
@@ -369,7 +369,7 @@ def gradient_flatness(H: ArrayLike, g: ArrayLike) -> float:
 
     Parameters
     ----------
-    H : array_like, shape (n, n)
+    H : array_like or sympy.Matrix, shape (n, n)
         A finite symmetric matrix, the Hessian at the point.
     g : array_like, shape (n,)
         The finite gradient at the point.
@@ -393,7 +393,7 @@ def gradient_flatness(H: ArrayLike, g: ArrayLike) -> float:
     >>> gradient_flatness(np.eye(2), [3.0, 4.0])
     1.0
     """
-    A = as_symmetric_matrix(H, "H")
+    A = _as_float_hessian(H)
     v = as_vector(g, "g", size=A.shape[0])
     with np.errstate(all="ignore"):
         norm, spectral = float(row_norms(v)), float(np.abs(np.linalg.eigvalsh(A)).max())
