@@ -193,6 +193,7 @@ class _Loop:
     def __init__(self, grad: VectorField, f: ScalarField | None, x: FloatArray):
         self.grad, self.f, self.single, self.shape = grad, f, x.ndim == 1, x.shape
         self.no_loss = np.zeros(1 if self.single else len(x))
+        self.false, self.true = np.zeros(self.no_loss.shape, dtype=bool), np.ones(self.no_loss.shape, dtype=bool)
         with np.errstate(all="ignore"):
             self.X = x[None, :] if self.single else x
             self.G, self.L, self.N = self.evaluate(self.X)
@@ -209,7 +210,10 @@ class _Loop:
         return A[None, :] if self.single else A
 
     def flags(self, value: object) -> np.ndarray:
-        return np.broadcast_to(np.asarray(value, dtype=bool), self.no_loss.shape)
+        if value is True or value is False:
+            return self.true if value else self.false
+        flags = np.asarray(value, dtype=bool)
+        return flags if flags.shape == self.no_loss.shape else np.broadcast_to(flags, self.no_loss.shape)
 
     def evaluate(self, X: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         x = self.outside(X)

@@ -23,6 +23,7 @@ monkey saddle at its centre) gives a step in the remaining directions instead of
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -289,52 +290,74 @@ def find_critical_point(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, 
     steps = positive_int(steps, "steps")
     tol = positive_number(tol, "tol")
     mu = positive_number(mu, "mu")
-    single, n = X.ndim == 1, X.shape[-1]
     with np.errstate(all="ignore"):
         H, g = _hess_at(hess, X), evaluate_grad(grad, X)
     if not (np.all(np.isfinite(H)) and np.all(np.isfinite(g))):
         raise ValueError("the gradient or Hessian at x0 is NaN or inf; start from a point where both are finite.")
-    rows = (lambda A: A[None]) if single else (lambda A: A)
-    back = (lambda A: A[0]) if single else (lambda A: A)
-    state = {"x": X, "g": g, "H": H, "mu": np.full(len(rows(X)), mu)}  # where the last step ended
+    eye = np.eye(X.shape[-1])
+    state = {"x": X, "g": g, "H": H, "mu": np.full(X.shape[:-1], mu)}  # where the last step ended, per run
 
     def same_point(x: FloatArray) -> bool:
-        return x.shape == state["x"].shape and np.array_equal(x, state["x"])
+        return x.shape == state["x"].shape and bool((x == state["x"]).all())
 
     def grad_cached(x: FloatArray) -> FloatArray:  # the loop asks again for the gradient the step computed
         return state["g"].copy() if same_point(x) else grad(x)
 
+    def one_run(x: FloatArray, g: FloatArray, H: FloatArray) -> Step:
+        """The step of one search, in scalars: as fast as a hand-written loop."""
+        mu, norm = float(state["mu"]), float(row_norms(g))
+        Hg, M = H @ g, H @ H + mu * eye
+        if mu > 1e12 or norm <= tol or not (_all_finite(M) and _all_finite(Hg)):
+            return Step(x, done=True)  # no step can help where mu is huge or H^2 overflows
+        trial = x - np.linalg.solve(M, Hg)
+        if _all_finite(trial):
+            g_trial = evaluate_grad(grad, trial)
+            if float(row_norms(g_trial)) < norm:  # a NaN or inf norm is never smaller
+                H_trial = _hess_at(hess, trial)
+                if _all_finite(H_trial):  # a point whose Hessian is NaN or inf is not taken
+                    state.update(x=trial, g=g_trial, H=H_trial, mu=np.array(max(mu / 3.0, 1e-15)))
+                    return Step(trial)
+        state.update(x=x, g=g, H=H, mu=np.array(3.0 * mu))
+        return Step(x, event=True)  # rejected
+
     def step(x: FloatArray, g: FloatArray, i: int) -> Step:
-        Hb = rows(state["H"] if same_point(x) else _hess_at(hess, x))
-        xb, gb, mus = rows(x), rows(g), state["mu"]
-        Hg = (Hb @ gb[..., None])[..., 0]
-        M = Hb @ Hb + mus[:, None, None] * np.eye(n)
-        done = (mus > 1e12) | ~np.all(np.isfinite(M), axis=(1, 2)) | ~np.all(np.isfinite(Hg), axis=1)
-        done |= row_norms(gb) <= tol  # converged runs of a batch stay where the loop froze them
-        if done.all():  # H^2 overflows or mu is huge: no step can help
-            return Step(x, done=back(done))
-        M, Hg = np.where(done[:, None, None], np.eye(n), M), np.where(done[:, None], 0.0, Hg)
-        trial = xb - np.linalg.solve(M, Hg[..., None])[..., 0]
-        try_rows = ~done & np.all(np.isfinite(trial), axis=1)
-        accept, G_new, H_new = np.zeros_like(done), gb, Hb
-        if try_rows.any():
-            trial = np.where(try_rows[:, None], trial, xb)
-            G_trial = rows(evaluate_grad(grad, back(trial)))
-            accept = try_rows & np.isfinite(row_norms(G_trial)) & (row_norms(G_trial) < row_norms(gb))
+        H = state["H"] if same_point(x) else _hess_at(hess, x)
+        if x.ndim == 1:
+            return one_run(x, g, H)
+        mu, norm = state["mu"], row_norms(g)
+        Hg = (H @ g[..., None])[..., 0]
+        M = H @ H + mu[:, None, None] * eye
+        # no step can help where mu is huge or H^2 overflows; converged runs stay where the loop froze them
+        done = (mu > 1e12) | (norm <= tol) | ~np.all(np.isfinite(M), axis=(1, 2)) | ~np.all(np.isfinite(Hg), axis=1)
+        if done.all():
+            return Step(x, done=done)
+        M, Hg = np.where(done[:, None, None], eye, M), np.where(done[:, None], 0.0, Hg)
+        trial = x - np.linalg.solve(M, Hg[..., None])[..., 0]
+        accept = tried = ~done & np.all(np.isfinite(trial), axis=1)
+        new_x, G_new, H_new = x, g, H
+        if tried.any():
+            trial = np.where(tried[:, None], trial, x)
+            G_trial = evaluate_grad(grad, trial)
+            accept = tried & (row_norms(G_trial) < norm)  # a NaN or inf norm is never smaller
             if accept.any():
-                H_trial = rows(_hess_at(hess, back(np.where(accept[:, None], trial, xb))))
-                accept &= np.all(np.isfinite(H_trial), axis=(1, 2))  # a point whose Hessian is NaN or inf is not taken
-                G_new = np.where(accept[:, None], G_trial, gb)
-                H_new = np.where(accept[:, None, None], H_trial, Hb)
-        new_x = np.where(accept[:, None], trial, xb)
-        state.update(x=back(new_x), g=back(G_new), H=back(H_new),
-                     mu=np.where(accept, np.maximum(mus / 3.0, 1e-15), np.where(done, mus, 3.0 * mus)))
-        return Step(back(new_x), event=back(~accept & ~done), done=back(done))
+                H_trial = _hess_at(hess, np.where(accept[:, None], trial, x))
+                accept = accept & np.all(np.isfinite(H_trial), axis=(1, 2))  # NaN or inf Hessian: not taken
+                new_x = np.where(accept[:, None], trial, x)
+                G_new = np.where(accept[:, None], G_trial, g)
+                H_new = np.where(accept[:, None, None], H_trial, H)
+        state.update(x=new_x, g=G_new, H=H_new,
+                     mu=np.where(accept, np.maximum(mu / 3.0, 1e-15), np.where(done, mu, 3.0 * mu)))
+        return Step(new_x, event=~accept & ~done, done=done)
 
     return iterate(step, grad_cached, X, steps=steps, f=f, tol=tol, callback=callback)
 
 
 # --- internals -----------------------------------------------------------------------------
+
+
+def _all_finite(A: FloatArray) -> bool:
+    """Whether every entry of ``A`` is finite; one sum decides when it is finite."""
+    return math.isfinite(A.sum()) or bool(np.all(np.isfinite(A)))
 
 
 def _uniform_ball(rng: np.random.Generator, count: int, n: int, radius: float) -> FloatArray:
