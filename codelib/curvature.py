@@ -10,8 +10,8 @@ from typing import Literal, NamedTuple
 import numpy as np
 import sympy
 
-from ._typing import ArrayLike, FloatArray, MatrixLike
 from ._numeric import row_norms
+from ._typing import ArrayLike, FloatArray, MatrixLike
 from ._validate import as_float_array, as_symmetric_matrix, as_vector, non_negative_number, positive_number
 
 __all__ = ["Eigen", "eigen", "directional_curvature", "condition_number", "classify", "optimal_step", "max_stable_lr",

@@ -30,8 +30,16 @@ import numpy as np
 
 from ._numeric import evaluate_grad, row_norms
 from ._typing import ArrayLike, FloatArray, ScalarField, VectorField
-from ._validate import (as_float_array, as_starts, as_step_sizes, non_negative_number, positive_int,
-                        positive_number, require_callable, require_generator)
+from ._validate import (
+    as_float_array,
+    as_starts,
+    as_step_sizes,
+    non_negative_number,
+    positive_int,
+    positive_number,
+    require_callable,
+    require_generator,
+)
 from .optim import Callback, Step, Trajectory, iterate
 
 __all__ = ["newton", "saddle_free_newton", "perturbed_gd", "find_critical_point"]

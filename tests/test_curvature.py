@@ -9,8 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codelib import nets
-from codelib.curvature import (Eigen, classify, condition_number, directional_curvature, eigen, gradient_flatness,
-                               max_stable_lr, negative_eigenvalue_fraction, optimal_step)
+from codelib.curvature import (
+    Eigen,
+    classify,
+    condition_number,
+    directional_curvature,
+    eigen,
+    gradient_flatness,
+    max_stable_lr,
+    negative_eigenvalue_fraction,
+    optimal_step,
+)
 from codelib.symbolic import critical_points, hessian
 
 x, y = sympy.symbols("x y")

@@ -10,8 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codelib import nets, probes
-from codelib.probes import (GradientNormTest, filter_normalize, gradient_norm_test, grid_minima, random_direction,
-                            slice_1d, slice_2d)
+from codelib.probes import (
+    GradientNormTest,
+    filter_normalize,
+    gradient_norm_test,
+    grid_minima,
+    random_direction,
+    slice_1d,
+    slice_2d,
+)
 
 FAST = settings(max_examples=30, deadline=None, derandomize=True)
 
