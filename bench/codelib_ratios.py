@@ -6,8 +6,9 @@ Three comparisons, each returning its timings and the accuracy of both sides:
   lambdified ``hess`` vs ``H.subs({x: a, y: b})`` at every grid point. ``subs`` is timed on a
   seeded sample of grid points; the full-grid time is the per-point time times the grid size
   (the cost of ``subs`` does not depend on the point, so this extrapolation is linear);
-- gradient descent from a batch of starts x step sizes: one ``(B, n)`` array updated per step
-  vs a Python loop calling ``codelib.gradient_descent`` once per (start, step size);
+- gradient descent from a batch of starts x step sizes: one ``codelib.gradient_descent`` on the
+  ``(B, n)`` batch with a ``(B,)`` array of step sizes vs a Python loop calling it once per
+  (start, step size);
 - the Hessian of a 2-8-1 tanh network: ``codelib.nets.hessian`` (exact, R-operator) vs
   ``numdifftools.Hessian`` on ``codelib.nets.loss``.
 """
@@ -123,28 +124,14 @@ class GDBatch(NamedTuple):
 
 
 def batched_gradient_descent(grad: Callable[[np.ndarray], np.ndarray], starts: np.ndarray, lrs: np.ndarray,
-                             steps: int, blowup: float = 1e6) -> tuple[np.ndarray, np.ndarray]:
-    """Gradient descent on a (B, n) array of starts with one step size per row, all rows per step.
+                             steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """One ``codelib.gradient_descent`` on the (B, n) batch of starts with one step size per row.
 
-    Follows ``codelib.gradient_descent``'s divergence rule: a row stops (keeps its last finite
-    point) when the new point or its gradient is not finite, or the gradient norm exceeds
-    ``blowup * max(|grad(x0)|, 1)``. Returns the final points (B, n) and the diverged flags (B,).
+    Each row follows the single-run divergence rule and is frozen where it stops.
+    Returns the final points (B, n) and the diverged flags (B,).
     """
-    X, G = starts.copy(), grad(starts)
-    limit = blowup * np.maximum(np.linalg.norm(G, axis=1), 1.0)
-    running, diverged = np.ones(len(X), dtype=bool), np.zeros(len(X), dtype=bool)
-    with np.errstate(all="ignore"):
-        for _ in range(steps):
-            X_new = X - lrs[:, None] * G
-            G_new = grad(X_new)
-            norms = np.linalg.norm(G_new, axis=1)
-            finite = np.isfinite(X_new).all(axis=1) & np.isfinite(norms)
-            moved = running & finite
-            X, G = np.where(moved[:, None], X_new, X), np.where(moved[:, None], G_new, G)
-            stopped = running & (~finite | (norms > limit))
-            diverged |= stopped
-            running &= ~stopped
-    return X, diverged
+    run = codelib.gradient_descent(grad, starts, lr=lrs, steps=steps)
+    return run.final, run.diverged
 
 
 def looped_gradient_descent(grad: Callable[[np.ndarray], np.ndarray], starts: np.ndarray, lrs: np.ndarray,

@@ -145,3 +145,39 @@ def as_expression(expr: object, name: str = "expr") -> sympy.Expr:
         raise TypeError(f"{name} must be a SymPy expression such as x**2 - y**2, got {type(expr).__name__}. "
                         "Build it from symbols made with sympy.symbols(...).")
     return expr
+
+
+def non_negative_number(value: object, name: str) -> float:
+    """Return ``value`` as a finite float >= 0, or raise."""
+    number = as_real(value, name, "a real number >= 0")
+    if not np.isfinite(number) or number < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {show(value)}.")
+    return number
+
+
+def as_starts(value: ArrayLike, name: str = "x0") -> FloatArray:
+    """Return one finite start of shape ``(n,)`` or a batch of shape ``(B, n)``, or raise."""
+    array = as_float_array(value, name)
+    if array.ndim not in (1, 2) or array.size == 0:
+        raise ValueError(f"{name} must be one start of shape (n,) or a batch of shape (B, n), "
+                         f"got an array of shape {array.shape}.")
+    return array
+
+
+def as_step_sizes(value: object, starts: FloatArray, name: str = "lr") -> float | FloatArray:
+    """Return a step size > 0 as a float, or for a batch of starts ``(B, n)`` one per row as a ``(B, 1)`` column.
+
+    The result broadcasts against ``starts``; an array of step sizes needs a batch.
+    """
+    if not isinstance(value, (list, tuple, np.ndarray)) or np.ndim(value) == 0:
+        return positive_number(value.item() if isinstance(value, np.ndarray) else value, name)
+    if starts.ndim == 1:
+        raise ValueError(f"{name} must be a number for one start x0 of shape {starts.shape}; one step size per "
+                         "run needs a batch x0 of shape (B, n).")
+    sizes = as_float_array(value, name)
+    if sizes.shape != (len(starts),):
+        raise ValueError(f"{name} must be a number or an array of shape ({len(starts)},), one step size per row "
+                         f"of x0, got an array of shape {sizes.shape}.")
+    if np.any(sizes <= 0):
+        raise ValueError(f"{name} must hold step sizes > 0, got {show(sizes.tolist())}.")
+    return sizes[:, None]

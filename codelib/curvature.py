@@ -1,5 +1,6 @@
 """Numbers about a symmetric matrix ``H`` (a NumPy array-like, or an exact ``sympy.Matrix`` of
-numbers): eigenvalues, curvature, conditioning, type of stationary point, step sizes."""
+numbers): eigenvalues, curvature, conditioning, type of stationary point, step sizes, the index of
+a critical point (its share of negative eigenvalues) and how far a gradient lies in the kernel of ``H``."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from typing import Literal, NamedTuple
 import numpy as np
 import sympy
 
+from ._numeric import row_norms
 from ._typing import ArrayLike, FloatArray, MatrixLike
-from ._validate import as_float_array, as_symmetric_matrix, as_vector, positive_number
+from ._validate import as_float_array, as_symmetric_matrix, as_vector, non_negative_number, positive_number
 
-__all__ = ["Eigen", "eigen", "directional_curvature", "condition_number", "classify", "optimal_step", "max_stable_lr"]
+__all__ = ["Eigen", "eigen", "directional_curvature", "condition_number", "classify", "optimal_step", "max_stable_lr",
+           "negative_eigenvalue_fraction", "gradient_flatness"]
 
 
 class Eigen(NamedTuple):
@@ -317,3 +320,87 @@ def max_stable_lr(H: MatrixLike) -> float:
     if not np.isfinite(lr):
         raise ValueError(f"2 / lambda_max overflows: lambda_max = {largest:.3g} is too close to 0; rescale H.")
     return float(lr)
+
+
+def negative_eigenvalue_fraction(H: MatrixLike, tol: float = 0.0) -> float:
+    """Return the index of a critical point as a fraction: the share of eigenvalues of ``H`` below ``-tol``.
+
+    0 at a minimum, 1 at a maximum, strictly in between at a saddle. Dauphin et al. (2014)
+    call this share the index ``alpha``; the Morse index is the count, ``alpha * n``.
+
+    Parameters
+    ----------
+    H : array_like or sympy.Matrix, shape (n, n)
+        A symmetric matrix, the Hessian at a critical point.
+    tol : float, default 0.0
+        Eigenvalues in ``[-tol, 0)`` are counted as zero, not negative; a float Hessian of a
+        degenerate point has round-off eigenvalues of either sign, so pass a small ``tol``.
+
+    Returns
+    -------
+    float
+        ``#{lambda_i < -tol} / n``, in ``[0, 1]``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``H`` is not a finite, square, symmetric numeric matrix, or ``tol`` is negative.
+
+    Examples
+    --------
+    >>> negative_eigenvalue_fraction([[2.0, 0.0], [0.0, -2.0]])
+    0.5
+    >>> negative_eigenvalue_fraction(np.diag([1.0, -1e-14, 3.0]), tol=1e-10)
+    0.0
+    """
+    A = _as_float_hessian(H)
+    tol = non_negative_number(tol, "tol")
+    return float(np.mean(np.linalg.eigvalsh(A) < -tol))
+
+
+def gradient_flatness(H: MatrixLike, g: ArrayLike) -> float:
+    """Return ``||H g|| / (||H|| ||g||)`` (spectral norm ``||H||``): how far ``g`` is from the kernel of ``H``.
+
+    In ``[0, 1]``; 0 if ``g = 0`` or ``H = 0``. ``1/2 ||g||^2`` has the gradient ``H g``, so a
+    point where this is near 0 while ``||g||`` is not small is a *gradient-flat* point (Frye et
+    al., 2021): ``1/2 ||g||^2`` is stationary there although ``f`` is not. A critical-point
+    search that minimises ``||g||`` (:func:`codelib.second_order.find_critical_point`) can stop
+    at one.
+
+    Parameters
+    ----------
+    H : array_like or sympy.Matrix, shape (n, n)
+        A finite symmetric matrix, the Hessian at the point.
+    g : array_like, shape (n,)
+        The finite gradient at the point.
+
+    Returns
+    -------
+    float
+        The flatness ratio, in ``[0, 1]``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``H`` is not a finite symmetric matrix or ``g`` not a finite vector of matching length.
+
+    Examples
+    --------
+    For ``f = x**3/3 + x + y**2`` at ``(0, 0)``: ``g = (1, 0)`` lies in the kernel of ``H = diag(0, 2)``.
+
+    >>> gradient_flatness(np.diag([0.0, 2.0]), [1.0, 0.0])
+    0.0
+    >>> gradient_flatness(np.eye(2), [3.0, 4.0])
+    1.0
+    """
+    A = _as_float_hessian(H)
+    v = as_vector(g, "g", size=A.shape[0])
+    with np.errstate(all="ignore"):
+        norm, spectral = float(row_norms(v)), float(np.abs(np.linalg.eigvalsh(A)).max())
+        if norm == 0 or spectral == 0:
+            return 0.0
+        flatness = float(row_norms(A @ v)) / (spectral * norm)
+        if not np.isfinite(flatness):  # H or g near the float limits: the ratio does not depend on their scale
+            As, vs = A / np.abs(A).max(), v / np.abs(v).max()
+            flatness = float(row_norms(As @ vs)) / (float(np.abs(np.linalg.eigvalsh(As)).max()) * float(row_norms(vs)))
+    return float(flatness)

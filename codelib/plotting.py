@@ -20,7 +20,7 @@ from mpl_toolkits.mplot3d import Axes3D
 
 from ._typing import ArrayLike, FloatArray
 from ._validate import as_float_array, as_vector, positive_int, require_callable, show
-from .gd import Trajectory
+from .optim import Trajectory
 
 __all__ = ["STYLE_PATH", "use_book_style", "contour", "trajectory", "contour_with_trajectory", "surface"]
 
@@ -115,7 +115,7 @@ def trajectory(ax: Axes, points: Points2D, *, label: str | None = None, **line_k
     ax : matplotlib.axes.Axes
         2-D axes to draw on.
     points : Trajectory or array_like, shape (k, 2)
-        The path; a :class:`~codelib.gd.Trajectory` uses its ``points``.
+        The path; a :class:`~codelib.optim.Trajectory` uses its ``points``.
     label : str, optional
         Legend label of the path.
     **line_kwargs

@@ -41,7 +41,7 @@ class GradientNormTest(NamedTuple):
     grad_norm : float
         Euclidean norm of the gradient at ``theta``.
     converged : bool
-        ``grad_norm <= gtol``: the point passes the gradient-norm test.
+        ``grad_norm <= tol``: the point passes the gradient-norm test.
     eigenvalues : ndarray, shape (P,)
         Eigenvalues of the exact Hessian at ``theta``, ascending.
     kind : {"minimum", "maximum", "saddle", "degenerate", "not stationary"}
@@ -323,11 +323,11 @@ def grid_minima(values: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     return rows + 1, cols + 1
 
 
-def gradient_norm_test(net: nets.MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike, *, gtol: float = 1e-4,
+def gradient_norm_test(net: nets.MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike, *, tol: float = 1e-4,
                        htol: float | None = None) -> GradientNormTest:
     """Did training end at a critical point, and of which kind?
 
-    The test of the lecture: the gradient norm must be close to 0 (``||g|| <= gtol``). If it is,
+    The test of the lecture: the gradient norm must be close to 0 (``||g|| <= tol``). If it is,
     the exact Hessian's eigenvalues classify the point (:func:`codelib.curvature.classify`):
     all positive, a minimum; both signs, a saddle; some ``|lambda| <= htol`` and the rest of one
     sign, degenerate (flat directions: the second-derivative test cannot decide).
@@ -339,10 +339,10 @@ def gradient_norm_test(net: nets.MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLi
         The end point of training.
     X, y : array_like
         The training data, as in :func:`codelib.nets.loss`.
-    gtol : float, default 1e-4
+    tol : float, default 1e-4
         Largest gradient norm that counts as zero.
     htol : float, optional
-        Eigenvalues with ``|lambda| <= htol`` count as zero. Default ``gtol``: at a point with
+        Eigenvalues with ``|lambda| <= htol`` count as zero. Default ``tol``: at a point with
         ``||g|| = eps`` an exactly flat direction of the loss (e.g. ReLU rescaling) still shows a
         curvature of order ``eps``, not 0.
 
@@ -371,14 +371,14 @@ def gradient_norm_test(net: nets.MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLi
     'not stationary'
     """
     theta = _check_point(nets.check_net(net), theta)
-    gtol = positive_number(gtol, "gtol")
-    htol = gtol if htol is None else positive_number(htol, "htol")
+    tol = positive_number(tol, "tol")
+    htol = tol if htol is None else positive_number(htol, "htol")
     value, grad = nets.loss_and_grad(net, theta, X, y)
     H = nets.hessian(net, theta, X, y)
     if not (np.isfinite(value) and np.all(np.isfinite(grad)) and np.all(np.isfinite(H))):
         raise ValueError("the loss, gradient or Hessian at theta overflows to inf or NaN (theta or X is too large "
                          "for floats), so the point cannot be tested; rescale theta or X.")
     grad_norm = float(np.linalg.norm(grad))
-    converged = grad_norm <= gtol
+    converged = grad_norm <= tol
     kind = classify(H, htol) if converged else "not stationary"
     return GradientNormTest(float(value), grad_norm, bool(converged), np.linalg.eigvalsh(H), kind)

@@ -8,8 +8,18 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codelib.curvature import (Eigen, classify, condition_number, directional_curvature, eigen,
-                               max_stable_lr, optimal_step)
+from codelib import nets
+from codelib.curvature import (
+    Eigen,
+    classify,
+    condition_number,
+    directional_curvature,
+    eigen,
+    gradient_flatness,
+    max_stable_lr,
+    negative_eigenvalue_fraction,
+    optimal_step,
+)
 from codelib.symbolic import critical_points, hessian
 
 x, y = sympy.symbols("x y")
@@ -239,3 +249,71 @@ def test_classify_bad_tol():
         classify(np.eye(2), tol=-1.0)
     with pytest.raises(TypeError, match="tol"):
         classify(np.eye(2), tol="small")
+
+
+# --- negative_eigenvalue_fraction (the index of a critical point; moved from second_order.index_of)
+
+
+def test_negative_eigenvalue_fraction_known_points():
+    assert negative_eigenvalue_fraction(np.diag([2.0, -2.0])) == 0.5            # x1^2 - x2^2
+    assert negative_eigenvalue_fraction(np.diag([10.0, -2.0])) == 0.5           # 5x^2 - y^2
+    assert negative_eigenvalue_fraction(np.diag([1.0, 2.0, 3.0])) == 0.0        # minimum
+    assert negative_eigenvalue_fraction(-np.eye(4)) == 1.0                      # maximum
+    assert negative_eigenvalue_fraction(np.diag([1.0, -1.0, -1.0, 2.0, -3.0])) == pytest.approx(3 / 5)
+
+
+def test_index_is_invariant_under_rotation(rng):
+    Q, _ = np.linalg.qr(rng.standard_normal((6, 6)))
+    H = Q @ np.diag([3.0, -1.0, 2.0, -0.5, 1.0, 4.0]) @ Q.T
+    assert negative_eigenvalue_fraction(0.5 * (H + H.T)) == pytest.approx(2 / 6)
+
+
+def test_index_tolerance_treats_round_off_as_zero():
+    H = np.diag([1.0, -1e-13, 2.0])
+    assert negative_eigenvalue_fraction(H) == pytest.approx(1 / 3)
+    assert negative_eigenvalue_fraction(H, tol=1e-10) == 0.0
+
+
+def test_negative_eigenvalue_fraction_a_network_saddle_at_the_origin():
+    # A 1-1-1 linear network y = w2 w1 x + ... with the data correlated: theta = 0 (biases fitted)
+    # is a saddle with Hessian block [[0, -c], [-c, 0]] in (w1, w2): one negative eigenvalue of 4.
+    net = nets.MLP((1, 1, 1), activation="linear")
+    X = np.array([[-1.0], [0.0], [1.0]])
+    y = np.array([-1.0, 0.0, 1.0])
+    theta = np.zeros(net.n_params)
+    _, g = nets.loss_and_grad(net, theta, X, y)
+    assert np.allclose(g, 0.0)
+    H = nets.hessian(net, theta, X, y)
+    assert negative_eigenvalue_fraction(H, tol=1e-12) == pytest.approx(1 / 4)
+
+
+def test_negative_eigenvalue_fraction_bad_input():
+    with pytest.raises(ValueError, match="must be symmetric"):
+        negative_eigenvalue_fraction([[1.0, 2.0], [0.0, 1.0]])
+    with pytest.raises(ValueError, match="square n x n"):
+        negative_eigenvalue_fraction([1.0, 2.0])
+    with pytest.raises(ValueError, match="tol must be a finite number >= 0"):
+        negative_eigenvalue_fraction(np.eye(2), tol=-1.0)
+    with pytest.raises(TypeError, match="tol must be a real number >= 0"):
+        negative_eigenvalue_fraction(np.eye(2), tol="small")
+
+
+# --- gradient_flatness ---------------------------------------------------------------------
+
+
+def test_gradient_flatness_known_values(rng):
+    assert gradient_flatness(np.diag([0.0, 2.0]), [1.0, 0.0]) == 0.0   # g in the kernel of H
+    assert gradient_flatness(np.diag([0.0, 2.0]), [0.0, 1.0]) == 1.0   # g along the top eigenvector
+    assert gradient_flatness(np.eye(3), np.zeros(3)) == 0.0
+    H = random_symmetric(rng, 5)
+    g = rng.standard_normal(5)
+    expected = np.linalg.norm(H @ g) / (np.linalg.norm(H, 2) * np.linalg.norm(g))
+    assert gradient_flatness(H, g) == pytest.approx(expected, rel=1e-12)
+    assert gradient_flatness(1e300 * H, 1e300 * g) == pytest.approx(expected, rel=1e-12)  # scale-free
+
+
+def test_gradient_flatness_bad_input():
+    with pytest.raises(ValueError, match="g must have 2 entries"):
+        gradient_flatness(np.eye(2), [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="must be symmetric"):
+        gradient_flatness([[1.0, 2.0], [0.0, 1.0]], [1.0, 1.0])

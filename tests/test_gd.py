@@ -152,10 +152,10 @@ def test_clip_norm_bounds_every_step_and_tames_a_too_large_lr():
     assert np.all(np.abs(run.points) <= 5.0)
 
 
-@pytest.mark.parametrize("clip", [clip_by_norm, clip_by_value])
+@pytest.mark.parametrize(("clip", "name"), [(clip_by_norm, "clip_norm"), (clip_by_value, "clip_value")])
 @pytest.mark.parametrize("h", [0.0, -1.0, np.nan])
-def test_clip_rejects_a_non_positive_threshold(clip, h):
-    with pytest.raises(ValueError, match="h must be a finite number > 0"):
+def test_clip_rejects_a_non_positive_threshold(clip, name, h):
+    with pytest.raises(ValueError, match=f"{name} must be a finite number > 0"):
         clip([1.0, 2.0], h)
 
 
@@ -227,7 +227,7 @@ def test_nan_loss_stops_with_diverged():
     ({"blowup": 1.0}, ValueError, "blowup must be a number > 1"),
     ({"x0": [np.nan, 1.0]}, ValueError, "x0 contains NaN or inf"),
     ({"x0": [np.inf, 1.0]}, ValueError, "x0 contains NaN or inf"),
-    ({"x0": [[1.0, 2.0]]}, ValueError, "x0 must be a non-empty 1-D vector"),
+    ({"x0": [[[1.0, 2.0]]]}, ValueError, r"x0 must be one start of shape \(n,\) or a batch of shape \(B, n\)"),
     ({"grad": lambda x: np.zeros(3)}, ValueError, r"grad\(x\) must return an array of shape \(2,\).*\(3,\)"),
     ({"grad": lambda x: x[:, None]}, ValueError, r"shape \(2,\) like x0, got shape \(2, 1\)"),
     ({"grad": "x"}, TypeError, "grad must be callable"),

@@ -188,7 +188,7 @@ def test_gradient_norm_test_reports_a_non_stationary_point(rng):
     assert not result.converged and result.kind == "not stationary"
     assert result.grad_norm == pytest.approx(np.linalg.norm(nets.loss_and_grad(net, theta, X, y)[1]))
     assert result.eigenvalues.shape == (net.n_params,) and np.all(np.diff(result.eigenvalues) >= 0)
-    loose = gradient_norm_test(net, theta, X, y, gtol=10 * result.grad_norm, htol=1e-9)
+    loose = gradient_norm_test(net, theta, X, y, tol=10 * result.grad_norm, htol=1e-9)
     assert loose.converged and loose.kind in ("minimum", "saddle", "degenerate")
 
 
@@ -235,8 +235,8 @@ def test_bad_input_messages(rng):
         random_direction(net, theta, 0)
     with pytest.raises(TypeError, match="normalize must be True"):
         random_direction(net, theta, rng, normalize="filter")
-    with pytest.raises(ValueError, match="gtol must be a finite number > 0"):
-        gradient_norm_test(net, theta, X, y, gtol=0.0)
+    with pytest.raises(ValueError, match="tol must be a finite number > 0"):
+        gradient_norm_test(net, theta, X, y, tol=0.0)
     with pytest.raises(TypeError, match="htol must be a positive real number"):
         gradient_norm_test(net, theta, X, y, htol="small")
     with pytest.raises(ValueError, match="at least 3 x 3"):
