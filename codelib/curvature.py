@@ -318,7 +318,8 @@ def max_stable_lr(H: MatrixLike) -> float:
     with np.errstate(over="ignore"):
         lr = 2.0 / largest
     if not np.isfinite(lr):
-        raise ValueError(f"2 / lambda_max overflows: lambda_max = {largest:.3g} is too close to 0; rescale H.")
+        raise ValueError(f"`H` has lambda_max = {largest:.3g}, so close to 0 that 2 / lambda_max overflows; "
+                         "rescale H.")
     return float(lr)
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from ._numeric import evaluate_grad, evaluate_loss, row_norms
 from ._typing import ArrayLike, FloatArray, ScalarField, VectorField
-from ._validate import as_float_array, as_starts, positive_int, positive_number, require_callable
+from ._validate import as_float_array, as_starts, positive_int, positive_number, require_callable, show
 
 __all__ = ["Trajectory", "Step", "iterate"]
 
@@ -209,11 +209,15 @@ class _Loop:
             raise ValueError(f"{name} must return an array of shape {self.shape} like x0, got shape {A.shape}.")
         return A[None, :] if self.single else A
 
-    def flags(self, value: object) -> np.ndarray:
+    def flags(self, value: object, name: str) -> np.ndarray:
         if value is True or value is False:
             return self.true if value else self.false
-        flags = np.asarray(value, dtype=bool)
-        return flags if flags.shape == self.no_loss.shape else np.broadcast_to(flags, self.no_loss.shape)
+        try:
+            flags = np.asarray(value, dtype=bool)
+            return flags if flags.shape == self.no_loss.shape else np.broadcast_to(flags, self.no_loss.shape)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a bool or one bool per run (shape {self.no_loss.shape}), "
+                             f"got {show(value)}.") from None
 
     def evaluate(self, X: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         x = self.outside(X)
@@ -247,8 +251,11 @@ class _Loop:
 
     def perturb(self, perturb: Perturbation, i: int, running: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Apply ``perturb`` to the running runs; return (changed, failed): a failed change blew up."""
-        new, changed = perturb(self.outside(self.X).copy(), self.outside(self.G).copy(), i)
-        changed = running & self.flags(changed)
+        result = perturb(self.outside(self.X).copy(), self.outside(self.G).copy(), i)
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise TypeError(f"`perturb` must return a pair (x_new, changed), got {show(result)}.")
+        new, changed = result
+        changed = running & self.flags(changed, "`perturb`'s `changed`")
         if not changed.any():
             return changed, changed
         moved, failed = self.advance(changed, self.inside(new, "perturb(x, g, i)"), False)
@@ -281,12 +288,12 @@ class _Loop:
                 event = None
                 if isinstance(out, Step):
                     has_events = True
-                    done = self.flags(out.done)
+                    done = self.flags(out.done, "`step`'s Step.done")
                     if done.any():
                         running, everyone = running & ~done, False
                         if not running.any():
                             break
-                    out, event = out.point, self.flags(out.event)
+                    out, event = out.point, self.flags(out.event, "`step`'s Step.event")
                 moved, failed = self.advance(running, self.inside(out, "step(x, g, i)"), everyone)
                 if failed is not None:
                     diverged, running, everyone = diverged | failed, moved, False
