@@ -288,8 +288,8 @@ def comparison_totals(comparison: Comparison) -> tuple[float, float, list[str], 
 def comparison_section(comparison: Comparison) -> str:
     base, current = comparison.baseline, comparison.current
     lines = [
-        f"Baseline: `{base.label}`, exported with `git archive` into a temporary folder; its kernels "
-        f"imported codelib from `{base.codelib}`.",
+        f"Baseline: `{base.label}`, exported with `git archive` into a temporary folder (removed "
+        f"afterwards); its kernels imported codelib from `{base.codelib}`.",
         f"Current: the working tree `{current.label}` at `{current.root}`; its kernels imported "
         f"codelib from `{current.codelib}`.",
         "Each notebook executed with nbclient in a fresh kernel (seconds from kernel start to shutdown), "
