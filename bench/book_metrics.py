@@ -1,12 +1,19 @@
 """Build the book and read what the build recorded: times, per-chapter and per-cell execution, page weight.
 
-Every number here comes from a real build into a fresh folder, timed by the wall clock, or from
-the records the build leaves behind (the jupyter-cache database and the executed notebooks);
-nothing is executed a second time with a timer of our own.
+Every number of the build measures comes from a real build into a fresh folder, timed by the wall
+clock, or from the records the build leaves behind (the jupyter-cache database and the executed
+notebooks); nothing of the build is executed a second time with a timer of our own.
+
+The one exception is the comparison with an older commit (``--baseline``): its notebooks and the
+current tree's are executed here, one notebook at a time, the way the build executes them
+(``execute_notebook``), each tree importing its own codelib (``tree_environment``); the older
+commit is exported with ``git archive`` into a temporary folder (``exported_commit``).
 """
 
 from __future__ import annotations
 
+import compileall
+import io
 import json
 import os
 import shutil
@@ -14,18 +21,25 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
+import nbclient
+import nbformat
 import yaml
+from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
 from timed_build import TIMING_KEY
 
 STRICT = ("-W", "-n", "--keep-going")
+CELL_TIMEOUT = 120  # seconds per cell, as ``execute.timeout`` in _config.yml
 LAUNCHER = Path(__file__).with_name("timed_build.py")
 EXECUTING = "Executing notebook"  # what myst-nb logs each time it runs a notebook
 
@@ -230,3 +244,116 @@ def median_weight(records: list[PageRecord]) -> float | None:
     """The median of the page weights (html + images) in bytes, over the pages that were built."""
     weights = [record.weight for record in records if record.weight is not None]
     return statistics.median(weights) if weights else None
+
+
+# --- executing the notebooks of a tree (the comparison with an older commit) ---------------------
+
+class NotebookRun(NamedTuple):
+    """One notebook executed by ``execute_notebook``: wall-clock seconds and the error, if any."""
+
+    seconds: float
+    error: str | None  # the last line of the failure; None if every cell ran
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def notebook_source(root: Path, page: str) -> Path | None:
+    """The file of a toc page if the build executes it (an .ipynb or a MyST-notebook .md), else None."""
+    notebook = root / f"{page}.ipynb"
+    if notebook.is_file():
+        return notebook
+    markdown = root / f"{page}.md"
+    if markdown.is_file() and is_myst_markdown_notebook(markdown.read_text()):
+        return markdown
+    return None
+
+
+def notebook_pages(root: Path) -> dict[str, Path]:
+    """``{docname: file}`` of the toc pages the build executes, in reading order."""
+    sources = {page: notebook_source(root, page) for page in toc_pages(root)}
+    return {page: source for page, source in sources.items() if source is not None}
+
+
+def read_notebook(source: Path) -> nbformat.NotebookNode:
+    """A page as the build reads it: myst-nb's reader for .md, nbformat for .ipynb."""
+    if source.suffix == ".ipynb":
+        return nbformat.read(source, as_version=4)
+    return read_myst_markdown_notebook(source.read_text(), path=source)
+
+
+def tree_environment(root: Path) -> dict[str, str]:
+    """This process's environment with ``PYTHONPATH`` set to ``root`` alone.
+
+    The kernel then imports ``root``'s codelib, ahead of the editable install in the venv
+    (which points at one checkout only); ``codelib_origin`` checks that it does.
+    """
+    return {**os.environ, "PYTHONPATH": str(root), "PYTHONUNBUFFERED": "1"}
+
+
+def execute_notebook(notebook: nbformat.NotebookNode, cwd: Path, env: dict[str, str]) -> NotebookRun:
+    """Execute every cell in a fresh kernel started with ``env`` in ``cwd``, timed by the wall clock.
+
+    This is what myst-nb's cache executor does (``jupyter_cache.executors.utils.single_nb_execution``:
+    nbclient, the notebook's own kernel, the book's timeout, errors not allowed), and the seconds
+    cover the same span as its ``execution_seconds``: kernel start, every cell, kernel shutdown.
+    """
+    client = nbclient.NotebookClient(notebook, timeout=CELL_TIMEOUT, allow_errors=False,
+                                     resources={"metadata": {"path": str(cwd)}})
+    start, error = time.perf_counter(), None
+    try:
+        client.execute(env=env)
+    except Exception as failure:  # noqa: BLE001 - a failing notebook is reported, not raised
+        lines = str(failure).strip().splitlines()
+        error = f"{type(failure).__name__}: {lines[-1] if lines else ''}"
+    return NotebookRun(time.perf_counter() - start, error)
+
+
+def byte_compile(root: Path) -> None:
+    """Byte-compile ``root``'s codelib up front, so that no timed notebook pays for it."""
+    compileall.compile_dir(root / "codelib", quiet=1)
+
+
+def codelib_origin(root: Path) -> str:
+    """The ``codelib.__file__`` that a kernel started like ``execute_notebook``'s for ``root`` imports."""
+    probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import codelib\nprint(codelib.__file__)")])
+    probe.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    run = execute_notebook(probe, root, tree_environment(root))
+    if not run.ok:
+        return f"import failed: {run.error}"
+    return "".join(output.get("text", "") for output in probe.cells[0].outputs).strip()
+
+
+def commit_label(root: Path, commit: str) -> str:
+    """``<short hash> <subject>`` of a commit; raises ValueError if git does not know it."""
+    result = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%h %s", f"{commit}^{{commit}}", "--"],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise ValueError(f"{commit!r} is not a commit of {root}: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+def working_tree_label(root: Path) -> str:
+    """``<short hash> <subject>`` of HEAD, plus a note if the working tree has uncommitted changes."""
+    dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    return commit_label(root, "HEAD") + (" + uncommitted changes" if dirty else "")
+
+
+@contextmanager
+def exported_commit(root: Path, commit: str) -> Iterator[Path]:
+    """The files of ``commit`` (``git archive``) in a temporary folder, removed afterwards.
+
+    Nothing is written to the repository (no worktree, no ref, no object).
+    """
+    commit_label(root, commit)
+    archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", f"{commit}^{{commit}}"],
+                             capture_output=True, check=True).stdout
+    folder = Path(tempfile.mkdtemp(prefix="bench-baseline-"))
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -20,6 +20,21 @@ Book (``bench/book_metrics.py``), all builds into one fresh temporary folder wit
 - PDF build: ``--builder pdflatex -W -n --keep-going`` (as ``make pdf``) into the same folder
   after the HTML build, so the executed notebooks come from the cache; skipped without xelatex.
 
+Notebook execution against an older commit (``--baseline COMMIT``; ``make bench`` passes the
+Makefile's ``BASELINE``). The commit's files are exported with ``git archive`` into a temporary
+folder (removed afterwards; nothing is written to the repository). Each tree's toc pages that the
+build executes are then executed directly with nbclient, the way myst-nb's cache executor does
+(its reader, the notebook's kernel, the book's 120 s cell timeout, errors not allowed), not by
+building each tree: the old commit's ``_config.yml``/``_toc.yml`` may differ, and a whole-book
+build would also time Sphinx. Each kernel runs with ``PYTHONPATH`` set to its own tree alone, so
+it imports that tree's codelib, not the venv's editable install; a one-cell kernel per tree
+prints ``codelib.__file__`` first, and the comparison is not timed if it points elsewhere. The
+two trees run alternately, chapter by chapter (baseline A, current A, baseline B, ...), so load on
+a shared machine falls on both; a notebook's seconds run from kernel start to kernel shutdown,
+the span of jupyter-cache's ``execution_seconds``. The table gives both trees' seconds per
+chapter and their ratio; the budget compares the totals over the chapters in both trees, and a
+chapter in one tree only is listed with a dash on the other side and totalled on its own line.
+
 codelib against what a reader would otherwise write (``bench/codelib_ratios.py``), best of N
 repeats with ``timeit``: the lambdified Hessian vs SymPy ``subs`` on a 200 x 200 grid; batched
 vs looped gradient descent; the exact network Hessian vs numdifftools, with the accuracy of each.
@@ -27,7 +42,8 @@ vs looped gradient descent; the exact network Hessian vs numdifftools, with the 
 Budgets are printed as PASS/FAIL lines; the exit status is 0 whatever they say (it is non-zero
 only if the benchmark itself crashes). The machine may be shared, so times vary between runs.
 
-Usage: ``python bench/run.py [--keep] [--no-book]``.
+Usage: ``python bench/run.py [--keep] [--no-book] [--no-codelib] [--baseline COMMIT]``;
+only the comparison: ``python bench/run.py --no-book --no-codelib --baseline 06059d7``.
 """
 
 from __future__ import annotations
@@ -56,6 +72,7 @@ CELL_SECONDS = 10.0
 MEDIAN_PAGE_BYTES = 1 * MB
 LAMBDIFY_SPEEDUP = 100.0
 BATCHED_GD_SPEEDUP = 10.0
+BASELINE_RATIO = 0.6  # issue 12: total notebook execution at most 0.6 x the baseline commit's
 
 
 class BookResult(NamedTuple):
@@ -70,6 +87,28 @@ class CodelibResult(NamedTuple):
     hessian_grid: cr.HessianGrid
     gd: cr.GDBatch
     net_hessian: cr.NetHessian
+
+
+class Tree(NamedTuple):
+    """One side of the comparison: what it is, where its kernels found codelib, its notebook runs."""
+
+    label: str
+    root: Path
+    codelib: str                     # codelib.__file__ as a kernel of this tree printed it
+    runs: dict[str, bm.NotebookRun]  # docname -> run; empty if codelib came from elsewhere
+
+    @property
+    def own_codelib(self) -> bool:
+        return Path(self.codelib).resolve().is_relative_to(self.root.resolve())
+
+
+class Comparison(NamedTuple):
+    commit: str
+    baseline: Tree
+    current: Tree
+    chapters: list[str]  # every executed page of either tree, current reading order first
+    load_at_start: float
+    load_at_end: float
 
 
 class Check(NamedTuple):
@@ -119,6 +158,43 @@ def measure_book(out: Path) -> BookResult:
         report_failure("PDF build", pdf)
     pdf_path = bm.pdf_file(out)
     return BookResult(clean, noop, pdf, pdf_path.stat().st_size if pdf_path else None, pages)
+
+
+def execute_alternately(trees: list[tuple[str, Path, dict[str, Path]]], chapters: list[str]) -> list[dict]:
+    """Execute chapter by chapter, each tree in turn: ``[{docname: NotebookRun}, ...]`` per tree."""
+    runs: list[dict[str, bm.NotebookRun]] = [{} for _ in trees]
+    for chapter in chapters:
+        for (name, root, pages), done in zip(trees, runs):
+            if chapter in pages:
+                source = pages[chapter]
+                done[chapter] = bm.execute_notebook(bm.read_notebook(source), source.parent,
+                                                    bm.tree_environment(root))
+                state = "" if done[chapter].ok else f", FAILED: {done[chapter].error}"
+                progress(f"  {chapter} ({name}): "
+                         f"{done[chapter].seconds:.1f} s{state}")
+    return runs
+
+
+def measure_comparison(commit: str) -> Comparison:
+    """Execute the notebooks of ``commit`` and of the working tree, alternately, each with its codelib."""
+    with bm.exported_commit(ROOT, commit) as old:
+        load_at_start = load_average()
+        pages = [bm.notebook_pages(old), bm.notebook_pages(ROOT)]
+        chapters = list(pages[1]) + [page for page in pages[0] if page not in pages[1]]
+        origins = []
+        for root in (old, ROOT):
+            bm.byte_compile(root)
+            origins.append(bm.codelib_origin(root))
+        trees = [Tree(bm.commit_label(ROOT, commit), old, origins[0], {}),
+                 Tree(bm.working_tree_label(ROOT), ROOT, origins[1], {})]
+        if all(tree.own_codelib for tree in trees):
+            progress(f"executing the notebooks of {commit} and of the working tree, alternately ...")
+            runs = execute_alternately([("baseline", old, pages[0]), ("current", ROOT, pages[1])],
+                                       chapters)
+            trees = [tree._replace(runs=run) for tree, run in zip(trees, runs)]
+        else:
+            progress("a kernel imported codelib from outside its tree; the comparison is not timed")
+        return Comparison(commit, trees[0], trees[1], chapters, load_at_start, load_average())
 
 
 def measure_codelib() -> CodelibResult:
@@ -187,6 +263,56 @@ def page_row(page: bm.PageRecord) -> list[str]:
 def pages_table(pages: list[bm.PageRecord]) -> str:
     header = ["page", "execution (s)", "timed cells", "slowest cell", "cell (s)", "page weight", "html + images"]
     return table(header, [page_row(page) for page in pages])
+
+
+def run_cell(run: bm.NotebookRun | None) -> str:
+    if run is None:
+        return "—"
+    return f"{run.seconds:.2f}" if run.ok else f"{run.seconds:.2f}, FAILED"
+
+
+def ratio_cell(numerator: float, denominator: float) -> str:
+    return f"{numerator / denominator:.2f}" if denominator > 0 else "—"
+
+
+def comparison_totals(comparison: Comparison) -> tuple[float, float, list[str], float, list[str], float]:
+    """Totals over chapters in both trees, then the chapters and total of each tree alone."""
+    old, new = comparison.baseline.runs, comparison.current.runs
+    both = [chapter for chapter in comparison.chapters if chapter in old and chapter in new]
+    only_old = [chapter for chapter in comparison.chapters if chapter in old and chapter not in new]
+    only_new = [chapter for chapter in comparison.chapters if chapter in new and chapter not in old]
+    return (sum(old[c].seconds for c in both), sum(new[c].seconds for c in both),
+            only_old, sum(old[c].seconds for c in only_old), only_new, sum(new[c].seconds for c in only_new))
+
+
+def comparison_section(comparison: Comparison) -> str:
+    base, current = comparison.baseline, comparison.current
+    lines = [
+        f"Baseline: `{base.label}`, exported with `git archive` into a temporary folder (removed "
+        f"afterwards); its kernels imported codelib from `{base.codelib}`.",
+        f"Current: the working tree `{current.label}` at `{current.root}`; its kernels imported "
+        f"codelib from `{current.codelib}`.",
+        "Each notebook executed with nbclient in a fresh kernel (seconds from kernel start to shutdown), "
+        "baseline then current, chapter by chapter. "
+        f"Load average {comparison.load_at_start:.2f} at the start of the comparison, "
+        f"{comparison.load_at_end:.2f} at the end.",
+        "",
+    ]
+    if not base.runs and not current.runs:
+        return "\n".join(lines + ["Not timed: a kernel imported codelib from outside its own tree."])
+    rows = [[chapter, run_cell(base.runs.get(chapter)), run_cell(current.runs.get(chapter)),
+             ratio_cell(current.runs[chapter].seconds, base.runs[chapter].seconds)
+             if chapter in base.runs and chapter in current.runs else "—"]
+            for chapter in comparison.chapters]
+    old_total, new_total, only_old, old_alone, only_new, new_alone = comparison_totals(comparison)
+    rows.append(["**total, chapters in both**", f"**{old_total:.2f}**", f"**{new_total:.2f}**",
+                 f"**{ratio_cell(new_total, old_total)}**"])
+    if only_old:
+        rows.append([f"total, only in the baseline ({len(only_old)}; not in the ratio)", f"{old_alone:.2f}", "—", "—"])
+    if only_new:
+        rows.append([f"total, only in the current tree ({len(only_new)}; not in the ratio)", "—",
+                     f"{new_alone:.2f}", "—"])
+    return "\n".join(lines + [table(["chapter", "baseline (s)", "current (s)", "current / baseline"], rows)])
 
 
 def codelib_table(result: CodelibResult) -> str:
@@ -274,6 +400,26 @@ def codelib_checks(result: CodelibResult) -> list[Check]:
     ]
 
 
+def comparison_check(comparison: Comparison) -> Check:
+    name = f"total notebook execution ≤ {BASELINE_RATIO:g} × baseline ({comparison.commit})"
+    base, current = comparison.baseline, comparison.current
+    for tree in (base, current):
+        if not tree.own_codelib:
+            return Check(name, False, f"not timed: a kernel of `{tree.label}` imported codelib from {tree.codelib}")
+    failed = [f"{chapter} ({side})" for side, tree in (("baseline", base), ("current", current))
+              for chapter, run in tree.runs.items() if not run.ok]
+    if failed:
+        return Check(name, False, "not comparable, notebooks failed: " + "; ".join(failed))
+    old_total, new_total, only_old, _, only_new, _ = comparison_totals(comparison)
+    if old_total <= 0:
+        return Check(name, False, "no chapter executed in both trees")
+    alone = "".join(f"; only in the {side}, not counted: {', '.join(chapters)}"
+                    for side, chapters in (("baseline", only_old), ("current tree", only_new)) if chapters)
+    detail = (f"{new_total:.1f} s vs {old_total:.1f} s = {new_total / old_total:.2f}× over "
+              f"{len(comparison.chapters) - len(only_old) - len(only_new)} chapters in both{alone}")
+    return Check(name, new_total <= BASELINE_RATIO * old_total, detail)
+
+
 def budget_lines(checks: list[Check]) -> str:
     lines = [f"- {'PASS' if check.passed else 'FAIL'} {check.name}: {check.detail}" for check in checks]
     met = sum(check.passed for check in checks)
@@ -291,15 +437,20 @@ def machine_line(load_at_start: float) -> str:
             "Times vary on a shared machine.")
 
 
-def report(book: BookResult | None, codelib_result: CodelibResult, load_at_start: float) -> str:
+def report(book: BookResult | None, comparison: Comparison | None, codelib_result: CodelibResult | None,
+           load_at_start: float) -> str:
     sections = ["# Benchmark", "", machine_line(load_at_start), ""]
     checks: list[Check] = []
     if book is not None:
         sections += ["## Book", "", book_table(book), "", "## Chapters", "", pages_table(book.pages), ""]
         checks += build_checks(book) + [chapter_check(book.pages), cell_check(book.pages),
                                         page_weight_check(book.pages)]
-    sections += ["## codelib vs what a reader would write", "", codelib_table(codelib_result), ""]
-    checks += codelib_checks(codelib_result)
+    if comparison is not None:
+        sections += [f"## Notebook execution vs {comparison.commit}", "", comparison_section(comparison), ""]
+        checks.append(comparison_check(comparison))
+    if codelib_result is not None:
+        sections += ["## codelib vs what a reader would write", "", codelib_table(codelib_result), ""]
+        checks += codelib_checks(codelib_result)
     sections += ["## Budgets", "", budget_lines(checks)]
     return "\n".join(sections)
 
@@ -307,17 +458,32 @@ def report(book: BookResult | None, codelib_result: CodelibResult, load_at_start
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary build folder and print its path")
-    parser.add_argument("--no-book", action="store_true", help="skip the book builds; codelib comparisons only")
-    return parser.parse_args(argv)
+    parser.add_argument("--no-book", action="store_true",
+                        help="skip the book builds (clean, no-op, PDF); --baseline still runs")
+    parser.add_argument("--no-codelib", action="store_true", help="skip codelib vs what a reader would write")
+    parser.add_argument("--baseline", metavar="COMMIT", default="",
+                        help="also execute the notebooks of COMMIT and of the working tree, alternately, and "
+                             f"compare them (budget: current ≤ {BASELINE_RATIO:g} × baseline); empty: skip")
+    args = parser.parse_args(argv)
+    if args.baseline:
+        try:
+            bm.commit_label(ROOT, args.baseline)
+        except ValueError as error:
+            parser.error(f"--baseline: {error}")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    load_at_start, book = load_average(), None
+    load_at_start, book, comparison, codelib_result = load_average(), None, None, None
     if not args.no_book:
         with build_folder(args.keep) as out:
             book = measure_book(out)
-    print(report(book, measure_codelib(), load_at_start))
+    if args.baseline:
+        comparison = measure_comparison(args.baseline)
+    if not args.no_codelib:
+        codelib_result = measure_codelib()
+    print(report(book, comparison, codelib_result, load_at_start))
     return 0
 
 
