@@ -121,8 +121,8 @@ def check_net(net: object) -> MLP:
 
 def _check_theta(net: MLP, theta: ArrayLike, *, batched: bool = True) -> FloatArray:
     arr = as_float_array(theta, "theta")
-    if arr.ndim not in ((1, 2) if batched else (1,)) or arr.shape[-1] != net.n_params:
-        shape = "(P,) or (B, P)" if batched else "(P,)"
+    if arr.ndim not in ((1, 2) if batched else (1,)) or arr.shape[-1] != net.n_params or arr.size == 0:
+        shape = "(P,) or (B, P) with B >= 1" if batched else "(P,)"
         raise ValueError(f"theta must have shape {shape} with P = net.n_params = {net.n_params} for sizes "
                          f"{net.sizes}; got shape {arr.shape}. Make one with init_params(net, rng).")
     return arr
@@ -355,21 +355,21 @@ def _backward(net: MLP, layers: Layers, values: list[FloatArray], delta: FloatAr
 
 @np.errstate(over="ignore", invalid="ignore")
 def _hvp_many(net: MLP, theta: FloatArray, X: FloatArray, y: FloatArray, V: FloatArray) -> FloatArray:
-    """Pearlmutter's R-operator at one theta (P,) for K directions V (K, P) -> (K, P)."""
-    layers, vlayers = _split(net, theta), _split(net, V)
+    """Pearlmutter's R-operator for K directions V (K, P): at one theta (P,) -> (K, P), at B thetas (B, P) -> (B, K, P)."""
+    layers, vlayers = _split(net, theta if theta.ndim == 1 else theta[:, None, :]), _split(net, V)
     values = _forward(net, layers, X)
     slopes = [_slopes(net.activation, a, second=True) for a in values[1:-1]]
     _, delta, curv = _head(net.loss, values[-1], y)
     r_values, r_z = [None], []  # R{.} of each layer's input and pre-activation; R{X} = 0
     for i, ((W, _), (dW, db)) in enumerate(zip(layers, vlayers)):
         z = _affine(values[i], dW, db)
-        r_z.append(z + r_values[i] @ W.T if i else z)
+        r_z.append(z + r_values[i] @ np.swapaxes(W, -1, -2) if i else z)
         if i < len(layers) - 1:
             r_values.append(slopes[i][0] * r_z[i])
     r_delta, out = curv * r_z[-1], []
     for i in reversed(range(len(layers))):
         r_gW = np.swapaxes(r_delta, -1, -2) @ values[i]
-        out.append((r_gW + delta.T @ r_values[i] if i else r_gW, r_delta.sum(axis=-2)))
+        out.append((r_gW + np.swapaxes(delta, -1, -2) @ r_values[i] if i else r_gW, r_delta.sum(axis=-2)))
         if i:
             (W, _), (dW, _), (d1, d2) = layers[i], vlayers[i], slopes[i - 1]
             back = delta @ W
@@ -477,24 +477,31 @@ def hvp(net: MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike, v: ArrayLike) ->
 
 
 def hessian(net: MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> FloatArray:
-    """Exact Hessian (P, P) of the mean loss: :func:`hvp` on all basis vectors, in vectorised blocks.
+    """Exact Hessian of the mean loss, (P, P), or (B, P, P) for a batch ``theta`` of shape (B, P).
 
-    Round-off asymmetry is removed by ``(H + H.T) / 2``. Raises as :func:`hvp`.
+    :func:`hvp` on all basis vectors (the Hessian is the HVP with the identity), vectorised over
+    blocks of basis vectors and over the batch. Round-off asymmetry is removed by ``(H + H.T) / 2``.
+    Raises as :func:`hvp`, except that ``theta`` may be (P,) or (B, P).
 
     Examples
     --------
     >>> net = MLP((2, 8, 1))
     >>> rng = np.random.default_rng(0)
-    >>> H = hessian(net, init_params(net, rng), rng.standard_normal((100, 2)), rng.standard_normal(100))
+    >>> X, y = rng.standard_normal((100, 2)), rng.standard_normal(100)
+    >>> H = hessian(net, init_params(net, rng), X, y)
     >>> H.shape, bool(np.array_equal(H, H.T))
     ((33, 33), True)
+    >>> hessian(net, np.stack([init_params(net, rng) for _ in range(5)]), X, y).shape
+    (5, 33, 33)
     """
-    theta = _check_theta(check_net(net), theta, batched=False)
+    theta = _check_theta(check_net(net), theta)
     X, y = check_data(net, X, y)
-    eye, block = np.eye(net.n_params), 256
-    H = np.concatenate([_hvp_many(net, theta, X, y, eye[k:k + block]) for k in range(0, net.n_params, block)])
+    # 256 directions per pass for one theta; for a batch about 4096 products per pass (bounds the memory)
+    eye, block = np.eye(net.n_params), 256 if theta.ndim == 1 else max(1, 4096 // len(theta))
+    H = np.concatenate([_hvp_many(net, theta, X, y, eye[k:k + block]) for k in range(0, net.n_params, block)],
+                       axis=-2)
     with np.errstate(over="ignore", invalid="ignore"):
-        return 0.5 * (H + H.T)
+        return 0.5 * (H + np.swapaxes(H, -1, -2))
 
 
 def permute_hidden(net: MLP, theta: ArrayLike, layer: int, perm: ArrayLike) -> FloatArray:

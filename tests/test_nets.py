@@ -336,3 +336,20 @@ def test_flatten_rejects_bad_layers():
         flatten([(np.ones((2, 2)), np.ones(3))])
     with pytest.raises(ValueError, match="takes 3 inputs"):
         flatten([(np.ones((2, 2)), np.ones(2)), (np.ones((1, 3)), np.ones(1))])
+
+
+@pytest.mark.parametrize(("sizes", "batch"), [((2, 4, 1), 3), ((3, 30, 8, 1), 20)])  # the second in blocks
+def test_hessian_of_a_batch_stacks_single_hessians(rng, sizes, batch):
+    net, theta, X, y = _problem(rng, "tanh", "mse", sizes=sizes, n=10)
+    thetas = np.stack([theta + 0.1 * rng.standard_normal(net.n_params) for _ in range(batch)])
+    H = hessian(net, thetas, X, y)
+    assert H.shape == (batch, net.n_params, net.n_params)
+    np.testing.assert_array_equal(H, np.swapaxes(H, -1, -2))
+    np.testing.assert_allclose(H, np.stack([hessian(net, t, X, y) for t in thetas]), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("bad", [np.zeros((2, 3, 17)), np.zeros((2, 16)), np.zeros(16), np.zeros((0, 17))])
+def test_hessian_rejects_a_batch_of_the_wrong_shape(rng, bad):
+    net, _, X, y = _problem(rng, "tanh", "mse", sizes=(2, 4, 1))
+    with pytest.raises(ValueError, match="theta"):
+        hessian(net, bad, X, y)
