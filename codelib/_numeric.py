@@ -47,18 +47,28 @@ def sigmoid(x: FloatArray) -> FloatArray:
 
 
 def row_norms(G: FloatArray) -> FloatArray:
-    """Euclidean norms over the last axis, without overflow of the squares.
+    """Euclidean norms over the last axis, without overflow or underflow of the squares.
 
     A 1-D ``G`` gives a 0-d result (``float(row_norms(g))`` is ``||g||``); a ``(B, n)`` one gives
-    ``(B,)``. The result is inf only where the norm itself exceeds the float range (or ``G`` is).
+    ``(B,)``. The result is inf only where the norm itself exceeds the float range (or ``G`` is),
+    and 0 only for a zero row.
+
+    Examples
+    --------
+    >>> with np.errstate(over="ignore", under="ignore"):
+    ...     norms = row_norms(np.array([[3e200, 4e200], [3e-200, 4e-200], [0.0, 0.0]]))
+    >>> (norms / [5e200, 5e-200, 1.0]).round(12).tolist()
+    [1.0, 1.0, 0.0]
     """
     norms = np.sqrt(np.add.reduce(G * G, axis=-1))  # what np.linalg.norm(G, axis=-1) computes
-    if math.isfinite(norms.sum()):
+    if math.isfinite(norms.sum()) and norms.all():
         return norms
-    overflowed = np.isinf(norms) & np.all(np.isfinite(G), axis=-1)
-    if np.any(overflowed):  # the squares overflowed, not necessarily the norms
-        scale = np.where(overflowed, np.max(np.abs(G), axis=-1), 1.0)
-        norms = np.where(overflowed, scale * np.linalg.norm(G / scale[..., None], axis=-1), norms)
+    # an inf or 0 norm of a finite row may only mean that its squares overflowed or underflowed
+    rescale = (np.isinf(norms) | (norms == 0)) & np.all(np.isfinite(G), axis=-1)
+    if np.any(rescale):
+        scale = np.max(np.abs(G), axis=-1)
+        scale = np.where(rescale & (scale > 0), scale, 1.0)
+        norms = np.where(rescale, scale * np.linalg.norm(G / scale[..., None], axis=-1), norms)
     return norms
 
 

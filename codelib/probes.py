@@ -20,6 +20,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from . import nets
+from ._numeric import row_norms
 from ._typing import ArrayLike, FloatArray
 from ._validate import as_float_array, as_vector, positive_number, require_generator
 from .curvature import classify
@@ -121,13 +122,9 @@ def filter_normalize(net: nets.MLP, theta: ArrayLike, direction: ArrayLike) -> F
 
 
 def _row_norms(M: FloatArray, name: str) -> FloatArray:
-    """Euclidean norms of the rows of ``M``, without overflow for entries near the float limit."""
+    """Euclidean norms of the rows of ``M`` (:func:`row_norms`); raise if one exceeds the float range."""
     with np.errstate(over="ignore", under="ignore"):
-        norms = np.linalg.norm(M, axis=1)
-        if not np.all(np.isfinite(norms)) or np.any((norms == 0) & np.any(M != 0, axis=1)):
-            scale = np.abs(M).max(axis=1)
-            safe = np.where(scale > 0, scale, 1.0)
-            norms = safe * np.linalg.norm(M / safe[:, None], axis=1)
+        norms = row_norms(M)
     if not np.all(np.isfinite(norms)):
         raise ValueError(f"{name} is too large: the norm of one of its filters exceeds the float range "
                          "(about 1.8e308); rescale it.")
