@@ -20,7 +20,7 @@ __all__ = ["Trajectory", "gradient_descent", "clip_by_norm", "clip_by_value"]
 
 def gradient_descent(grad: VectorField, x0: ArrayLike, *, lr: float | ArrayLike, steps: int,
                      f: ScalarField | None = None, clip_norm: float | None = None, tol: float | None = None,
-                     callback: Callback | None = None, blowup: float = 1e6) -> Trajectory:
+                     callback: Callback | None = None, blowup: float = 1e6, keep_path: bool = True) -> Trajectory:
     """Run plain gradient descent ``x <- x - lr * g`` from ``x0``, one start or a batch.
 
     ``g`` is the gradient at ``x``, clipped to norm ``clip_norm`` if given.
@@ -56,6 +56,8 @@ def gradient_descent(grad: VectorField, x0: ArrayLike, *, lr: float | ArrayLike,
         and of the unclipped gradient(s); the return value is ignored.
     blowup : float, default 1e6
         Factor (> 1) of the divergence rule above.
+    keep_path : bool, default True
+        Keep every point; with ``False`` only ``final`` (``points`` is ``None``), for many long runs.
 
     Returns
     -------
@@ -101,7 +103,7 @@ def gradient_descent(grad: VectorField, x0: ArrayLike, *, lr: float | ArrayLike,
     def step(x: FloatArray, g: FloatArray, i: int) -> FloatArray:
         return x - lr * (g if clip is None else _clip_rows(g, clip))
 
-    return iterate(step, grad, x, steps=steps, f=f, tol=tol, callback=callback, blowup=blowup)
+    return iterate(step, grad, x, steps=steps, f=f, tol=tol, callback=callback, blowup=blowup, keep_path=keep_path)
 
 
 def clip_by_norm(g: ArrayLike, clip_norm: float) -> FloatArray:

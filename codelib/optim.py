@@ -40,8 +40,11 @@ class Trajectory(NamedTuple):
 
     Attributes
     ----------
-    points : ndarray, shape (k + 1, n)
-        The iterates ``x_0, ..., x_k``, the start point included.
+    final : ndarray, shape (n,)
+        The last point reached, ``x_k``.
+    points : ndarray, shape (k + 1, n), or None
+        The iterates ``x_0, ..., x_k``, the start point included; ``None`` when the run was asked
+        not to keep its path (``keep_path=False``: only ``final``, losses and norms are kept).
     losses : ndarray, shape (k + 1,), or None
         ``f`` at each point, or ``None`` when no ``f`` was given.
     grad_norms : ndarray, shape (k + 1,)
@@ -56,7 +59,8 @@ class Trajectory(NamedTuple):
         without events.
     """
 
-    points: FloatArray
+    final: FloatArray
+    points: FloatArray | None
     losses: FloatArray | None
     grad_norms: FloatArray
     diverged: bool | np.ndarray
@@ -64,14 +68,9 @@ class Trajectory(NamedTuple):
     events: np.ndarray | None = None
 
     @property
-    def final(self) -> FloatArray:
-        """The last point reached, ``points[-1]``: shape ``(n,)``, or ``(B, n)`` for a batch."""
-        return self.points[-1]
-
-    @property
     def steps_taken(self) -> int:
-        """The number of recorded updates, ``len(points) - 1`` (for a batch: of the longest run)."""
-        return len(self.points) - 1
+        """The number of recorded updates, ``len(grad_norms) - 1`` (for a batch: of the longest run)."""
+        return len(self.grad_norms) - 1
 
 
 class Step(NamedTuple):
@@ -100,7 +99,7 @@ Perturbation = Callable[[FloatArray, FloatArray, int], tuple]
 
 def iterate(step: StepRule, grad: VectorField, x0: ArrayLike, *, steps: int, f: ScalarField | None = None,
             tol: float | None = None, callback: Callback | None = None, blowup: float = 1e6,
-            perturb: Perturbation | None = None) -> Trajectory:
+            perturb: Perturbation | None = None, keep_path: bool = True) -> Trajectory:
     """Run ``x <- step(x, g, i)`` from ``x0`` with the divergence rule, for one start or a batch.
 
     Before update ``i`` the loop calls ``callback(x, i, g)``, then ``step(x, g, i)``, then
@@ -142,6 +141,10 @@ def iterate(step: StepRule, grad: VectorField, x0: ArrayLike, *, steps: int, f: 
         (a bool, or a ``(B,)`` bool array) continue from ``x_new`` with their gradient and loss
         evaluated again (they count in ``events``). A change that makes them NaN or inf ends the
         run as diverged at the unchanged point. Perturbed gradient descent's kicks use it.
+    keep_path : bool, default True
+        Keep every point in ``points``. With ``False`` only ``final`` is kept (``points`` is
+        ``None``), which saves time and memory when many runs take many steps and only their
+        end points, losses and gradient norms are wanted.
 
     Returns
     -------
@@ -170,6 +173,8 @@ def iterate(step: StepRule, grad: VectorField, x0: ArrayLike, *, steps: int, f: 
     >>> batch = iterate(lambda x, g, i: x - lr * g, lambda x: x, [[1.0], [1.0]], steps=40, tol=1e-3)
     >>> batch.points.shape, batch.diverged.tolist(), batch.converged.tolist()
     ((41, 2, 1), [False, True], [False, False])
+    >>> iterate(lambda x, g, i: x - 0.1 * g, lambda x: x, [1.0], steps=3, keep_path=False).points is None
+    True
     """
     x = as_starts(x0)
     steps = positive_int(steps, "steps")
@@ -180,7 +185,10 @@ def iterate(step: StepRule, grad: VectorField, x0: ArrayLike, *, steps: int, f: 
     for name, fn in (("step", step), ("grad", grad), ("f", f), ("callback", callback), ("perturb", perturb)):
         if fn is not None or name in ("step", "grad"):
             require_callable(fn, name)
-    return _Loop(grad, f, x).run(step, steps=steps, tol=tol, callback=callback, factor=factor, perturb=perturb)
+    if not isinstance(keep_path, (bool, np.bool_)):
+        raise TypeError(f"keep_path must be True or False, got {show(keep_path)}.")
+    return _Loop(grad, f, x).run(step, steps=steps, tol=tol, callback=callback, factor=factor, perturb=perturb,
+                                 keep_path=bool(keep_path))
 
 
 class _Loop:
@@ -262,7 +270,7 @@ class _Loop:
         return moved, failed
 
     def run(self, step: StepRule, *, steps: int, tol: float | None, callback: Callback | None,
-            factor: float, perturb: Perturbation | None) -> Trajectory:
+            factor: float, perturb: Perturbation | None, keep_path: bool) -> Trajectory:
         none = np.zeros(len(self.X), dtype=bool)
         running, diverged = ~none, none
         everyone = True  # no run has stopped: the fast path, and diverged is all False
@@ -309,7 +317,8 @@ class _Loop:
                 if blew_up.any():
                     blew_up &= running
                     diverged, running, everyone = diverged | blew_up, running & ~blew_up, False
-                points.append(self.X)
+                if keep_path:
+                    points.append(self.X)
                 losses.append(self.L)
                 norms.append(self.N)
                 marks.append(events)
@@ -321,7 +330,8 @@ class _Loop:
         def per_run(flags: np.ndarray) -> bool | np.ndarray:
             return bool(flags[0]) if self.single else flags
 
-        return Trajectory(points=stack(points), losses=None if self.f is None else stack(losses),
+        return Trajectory(final=self.outside(self.X).copy(), points=stack(points) if keep_path else None,
+                          losses=None if self.f is None else stack(losses),
                           grad_norms=stack(norms), diverged=per_run(diverged),
                           converged=None if tol is None else per_run(self.N <= tol),
                           events=stack(marks) if has_events else None)

@@ -52,7 +52,7 @@ _RCOND = 1e-12
 
 def newton(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, lr: float | ArrayLike, steps: int,
            damping: float = 0.0, f: ScalarField | None = None, tol: float | None = None,
-           callback: Callback | None = None, blowup: float = 1e6) -> Trajectory:
+           callback: Callback | None = None, blowup: float = 1e6, keep_path: bool = True) -> Trajectory:
     """Run Newton's method ``x <- x - lr * (H + damping I)^{-1} g``.
 
     On a quadratic with invertible Hessian, ``lr=1`` reaches the unique critical point in one
@@ -82,6 +82,8 @@ def newton(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, lr: float | A
         ``callback(x, i, g)`` before update ``i``.
     blowup : float, default 1e6
         Divergence factor, > 1.
+    keep_path : bool, default True
+        Keep every point; with ``False`` only ``final`` (``points`` is ``None``).
 
     Returns
     -------
@@ -105,12 +107,13 @@ def newton(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, lr: float | A
     """
     damping = non_negative_number(damping, "damping")
     return _second_order(grad, hess, x0, lr=lr, steps=steps, f=f, tol=tol, callback=callback, blowup=blowup,
-                         curvature=lambda values: values + damping)
+                         keep_path=keep_path, curvature=lambda values: values + damping)
 
 
 def saddle_free_newton(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, lr: float | ArrayLike, steps: int,
                        damping: float = 0.0, f: ScalarField | None = None, tol: float | None = None,
-                       callback: Callback | None = None, blowup: float = 1e6) -> Trajectory:
+                       callback: Callback | None = None, blowup: float = 1e6,
+                       keep_path: bool = True) -> Trajectory:
     """Run the saddle-free Newton method ``x <- x - lr * (|H| + damping I)^{-1} g`` (Dauphin et al., 2014).
 
     ``|H| = V |Lambda| V^T`` is ``H`` with each eigenvalue replaced by its absolute value. Along
@@ -120,7 +123,7 @@ def saddle_free_newton(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, l
 
     Parameters
     ----------
-    grad, hess, x0, lr, steps, f, tol, callback, blowup
+    grad, hess, x0, lr, steps, f, tol, callback, blowup, keep_path
         As in :func:`newton`.
     damping : float, default 0.0
         ``delta >= 0`` added to every ``|lambda_i|``.
@@ -145,12 +148,12 @@ def saddle_free_newton(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, l
     """
     damping = non_negative_number(damping, "damping")
     return _second_order(grad, hess, x0, lr=lr, steps=steps, f=f, tol=tol, callback=callback, blowup=blowup,
-                         curvature=lambda values: np.abs(values) + damping)
+                         keep_path=keep_path, curvature=lambda values: np.abs(values) + damping)
 
 
 def perturbed_gd(grad: VectorField, x0: ArrayLike, *, lr: float | ArrayLike, steps: int, radius: float,
                  kick_tol: float, t_thresh: int, rng: np.random.Generator, f: ScalarField | None = None,
-                 callback: Callback | None = None, blowup: float = 1e6) -> Trajectory:
+                 callback: Callback | None = None, blowup: float = 1e6, keep_path: bool = True) -> Trajectory:
     """Run perturbed gradient descent (Jin et al., 2017, Algorithm 2), for one start or a batch.
 
     At step ``t``, if ``||g(x_t)|| <= kick_tol`` and no kick happened in the last ``t_thresh``
@@ -192,6 +195,8 @@ def perturbed_gd(grad: VectorField, x0: ArrayLike, *, lr: float | ArrayLike, ste
     blowup : float, default 1e6
         Divergence factor, > 1: a run stops when its gradient norm exceeds
         ``blowup * max(||g(x0)||, 1)`` or anything is NaN or inf.
+    keep_path : bool, default True
+        Keep every point; with ``False`` only ``final`` (``points`` is ``None``).
 
     Returns
     -------
@@ -234,12 +239,12 @@ def perturbed_gd(grad: VectorField, x0: ArrayLike, *, lr: float | ArrayLike, ste
         return x.reshape(X.shape), due
 
     return iterate(lambda x, g, i: x - lr * g, grad, X, steps=steps, f=f, callback=callback, blowup=blowup,
-                   perturb=kick)
+                   perturb=kick, keep_path=keep_path)
 
 
 def find_critical_point(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, steps: int = 200,
                         tol: float = 1e-10, mu: float = 1e-3, f: ScalarField | None = None,
-                        callback: Callback | None = None) -> Trajectory:
+                        callback: Callback | None = None, keep_path: bool = True) -> Trajectory:
     """Look for a critical point near ``x0`` by minimising ``phi(x) = 1/2 ||grad f(x)||^2``.
 
     ``grad phi = H g`` and the Gauss--Newton model of ``phi`` has the matrix ``H^T H = H^2``, so
@@ -269,6 +274,8 @@ def find_critical_point(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, 
         ``f(x)``, recorded in ``losses``.
     callback : callable, optional
         ``callback(x, i, g)`` before trial step ``i``.
+    keep_path : bool, default True
+        Keep every point; with ``False`` only ``final`` (``points`` is ``None``).
 
     Returns
     -------
@@ -357,7 +364,7 @@ def find_critical_point(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, 
                      mu=np.where(accept, np.maximum(mu / 3.0, 1e-15), np.where(done, mu, 3.0 * mu)))
         return Step(new_x, event=~accept & ~done, done=done)
 
-    return iterate(step, grad_cached, X, steps=steps, f=f, tol=tol, callback=callback)
+    return iterate(step, grad_cached, X, steps=steps, f=f, tol=tol, callback=callback, keep_path=keep_path)
 
 
 # --- internals -----------------------------------------------------------------------------
@@ -387,7 +394,7 @@ def _hess_at(hess: MatrixField, x: FloatArray) -> FloatArray:
 
 def _second_order(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, lr: float | ArrayLike, steps: int,
                   f: ScalarField | None, tol: float | None, callback: Callback | None, blowup: float,
-                  curvature: Callable[[FloatArray], FloatArray]) -> Trajectory:
+                  keep_path: bool, curvature: Callable[[FloatArray], FloatArray]) -> Trajectory:
     """Iterate ``x <- x - lr * V diag(1 / curvature(lambda)) V^T g`` with the pseudo-inverse."""
     x = as_starts(x0)
     lr = as_step_sizes(lr, x)
@@ -407,4 +414,4 @@ def _second_order(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, lr: fl
         new = x - lr * (vectors @ (inverse * along)[..., None])[..., 0]
         return np.where(finite[..., None], new, np.nan)
 
-    return iterate(step, grad, x, steps=steps, f=f, tol=tol, callback=callback, blowup=blowup)
+    return iterate(step, grad, x, steps=steps, f=f, tol=tol, callback=callback, blowup=blowup, keep_path=keep_path)

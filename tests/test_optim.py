@@ -177,6 +177,37 @@ def test_a_start_that_is_already_converged_takes_no_step():
 # --- callback on every method ------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("shape", [(2,), (3, 2)])
+@pytest.mark.parametrize("method", ["gd", "newton", "sfn", "pgd", "critical"])
+def test_keep_path_false_keeps_the_same_end_losses_and_norms_without_the_path(method, shape):
+    x0 = np.random.default_rng(3).uniform(0.2, 0.9, size=shape)
+
+    def run(keep_path):
+        common = dict(steps=30, f=saddle_f, keep_path=keep_path)
+        return {
+            "gd": lambda: gradient_descent(saddle_grad, x0, lr=0.1, **common),
+            "newton": lambda: newton(saddle_grad, saddle_hess, x0, lr=0.5, **common),
+            "sfn": lambda: saddle_free_newton(saddle_grad, saddle_hess, x0, lr=0.5, **common),
+            "pgd": lambda: perturbed_gd(saddle_grad, x0, lr=0.1, radius=1e-2, kick_tol=10.0, t_thresh=2,
+                                        rng=np.random.default_rng(1), **common),
+            "critical": lambda: find_critical_point(saddle_grad, saddle_hess, x0, tol=1e-300, **common),
+        }[method]()
+
+    full, short = run(True), run(False)
+    assert short.points is None and full.points is not None
+    np.testing.assert_array_equal(short.final, full.points[-1])
+    np.testing.assert_array_equal(short.final, full.final)
+    np.testing.assert_array_equal(short.losses, full.losses)
+    np.testing.assert_array_equal(short.grad_norms, full.grad_norms)
+    assert short.steps_taken == full.steps_taken
+
+
+def test_final_is_a_copy_the_caller_may_change():
+    run = gradient_descent(quad_grad, [1.0, 1.0], lr=0.1, steps=3)
+    run.final[:] = 7.0
+    assert run.points[-1].tolist() != [7.0, 7.0]
+
+
 def _recorder():
     calls = []
     return calls, (lambda x, i, g: calls.append((np.array(x), i, np.array(g))))
@@ -288,3 +319,5 @@ def test_iterate_bad_input():
         newton(quad_grad, lambda X: np.eye(2), np.ones((3, 2)), lr=1.0, steps=1)
     with pytest.raises(ValueError, match="blowup must be a number > 1"):
         iterate(lambda x, g, i: x, quad_grad, [1.0, 1.0], steps=3, blowup=0.5)
+    with pytest.raises(TypeError, match="keep_path must be True or False"):
+        iterate(lambda x, g, i: x, quad_grad, [1.0, 1.0], steps=3, keep_path="no")
