@@ -164,20 +164,21 @@ def as_starts(value: ArrayLike, name: str = "x0") -> FloatArray:
     return array
 
 
-def as_step_sizes(value: object, starts: FloatArray, name: str = "lr") -> float | FloatArray:
-    """Return a step size > 0 as a float, or for a batch of starts ``(B, n)`` one per row as a ``(B, 1)`` column.
+def as_step_sizes(value: object, starts: FloatArray, name: str = "lr", what: str = "step size") -> float | FloatArray:
+    """Return a number > 0 (a step size, a threshold) as a float, or for a batch of starts ``(B, n)`` one per
+    row as a ``(B, 1)`` column.
 
-    The result broadcasts against ``starts``; an array of step sizes needs a batch.
+    The result broadcasts against ``starts``; an array of values needs a batch.
     """
     if not isinstance(value, (list, tuple, np.ndarray)) or np.ndim(value) == 0:
         return positive_number(value.item() if isinstance(value, np.ndarray) else value, name)
     if starts.ndim == 1:
-        raise ValueError(f"{name} must be a number for one start x0 of shape {starts.shape}; one step size per "
+        raise ValueError(f"{name} must be a number for one start x0 of shape {starts.shape}; one {what} per "
                          "run needs a batch x0 of shape (B, n).")
     sizes = as_float_array(value, name)
     if sizes.shape != (len(starts),):
-        raise ValueError(f"{name} must be a number or an array of shape ({len(starts)},), one step size per row "
+        raise ValueError(f"{name} must be a number or an array of shape ({len(starts)},), one {what} per row "
                          f"of x0, got an array of shape {sizes.shape}.")
     if np.any(sizes <= 0):
-        raise ValueError(f"{name} must hold step sizes > 0, got {show(sizes.tolist())}.")
+        raise ValueError(f"{name} must hold {what}s > 0, got {show(sizes.tolist())}.")
     return sizes[:, None]

@@ -19,7 +19,8 @@ __all__ = ["Trajectory", "gradient_descent", "clip_by_norm", "clip_by_value"]
 
 
 def gradient_descent(grad: VectorField, x0: ArrayLike, *, lr: float | ArrayLike, steps: int,
-                     f: ScalarField | None = None, clip_norm: float | None = None, tol: float | None = None,
+                     f: ScalarField | None = None, clip_norm: float | ArrayLike | None = None,
+                     tol: float | None = None,
                      callback: Callback | None = None, blowup: float = 1e6, keep_path: bool = True) -> Trajectory:
     """Run plain gradient descent ``x <- x - lr * g`` from ``x0``, one start or a batch.
 
@@ -46,9 +47,9 @@ def gradient_descent(grad: VectorField, x0: ArrayLike, *, lr: float | ArrayLike,
         Maximum number of updates, >= 1.
     f : callable, optional
         ``f(x)`` returns the loss, a scalar (``(B,)`` for a batch); recorded in ``losses``.
-    clip_norm : float, optional
+    clip_norm : float or array_like of shape (B,), optional
         If given (> 0), each step uses the gradient clipped to this norm (:func:`clip_by_norm`,
-        run by run).
+        run by run); for a batch, optionally one threshold per run.
     tol : float, optional
         Stop a run once its gradient norm is ``<= tol`` (> 0); sets ``converged``.
     callback : callable, optional
@@ -98,7 +99,7 @@ def gradient_descent(grad: VectorField, x0: ArrayLike, *, lr: float | ArrayLike,
     """
     x = as_starts(x0)
     lr = as_step_sizes(lr, x)
-    clip = None if clip_norm is None else positive_number(clip_norm, "clip_norm")
+    clip = None if clip_norm is None else as_step_sizes(clip_norm, x, "clip_norm", "threshold")
 
     def step(x: FloatArray, g: FloatArray, i: int) -> FloatArray:
         return x - lr * (g if clip is None else _clip_rows(g, clip))
@@ -168,8 +169,8 @@ def clip_by_value(g: ArrayLike, clip_value: float) -> FloatArray:
     return np.clip(as_vector(g, "g"), -clip_value, clip_value)
 
 
-def _clip_rows(G: FloatArray, clip: float) -> FloatArray:
-    """Each row (the last axis) of ``G`` clipped to norm ``clip``; a new array."""
+def _clip_rows(G: FloatArray, clip: float | FloatArray) -> FloatArray:
+    """Each row (the last axis) of ``G`` clipped to norm ``clip`` (a number, or a ``(B, 1)`` column); a new array."""
     # Divide by the largest entry first: ||g|| itself may overflow for a huge but finite g.
     with np.errstate(all="ignore"):
         scale = np.max(np.abs(G), axis=-1, keepdims=True)

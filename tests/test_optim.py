@@ -98,6 +98,17 @@ def test_clipping_in_a_batch_acts_run_by_run():
     np.testing.assert_allclose(run.final, [[99.9, 0.0], [0.09, 0.0]], rtol=1e-14)
 
 
+def test_one_clipping_threshold_per_run_equals_one_run_at_a_time(rng):
+    X0, clips = rng.normal(size=(4, 2)) * 10, np.array([0.1, 1.0, 10.0, 100.0])
+    batch = gradient_descent(quad_grad, X0, lr=0.15, steps=20, f=quad_f, clip_norm=clips)
+    for x0, clip, final, losses in zip(X0, clips, batch.final, batch.losses.T):
+        one = gradient_descent(quad_grad, x0, lr=0.15, steps=20, f=quad_f, clip_norm=clip)
+        np.testing.assert_allclose(final, one.final, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(losses, one.losses, rtol=1e-13, atol=1e-15)
+    with pytest.raises(ValueError, match="clip_norm must be a number or an array of shape \\(4,\\), one threshold"):
+        gradient_descent(quad_grad, X0, lr=0.1, steps=1, clip_norm=[1.0, 2.0])
+
+
 @pytest.mark.parametrize("method", ["newton", "saddle_free_newton"])
 def test_newton_methods_batch_equals_one_at_a_time(method, rng):
     fn = {"newton": newton, "saddle_free_newton": saddle_free_newton}[method]
