@@ -263,7 +263,9 @@ def find_critical_point(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, 
         ``hess(x)``, the exact Hessian, shape ``(n, n)`` (``(B, n, n)`` for a batch), e.g.
         :func:`codelib.nets.hessian`.
     x0 : array_like, shape (n,) or (B, n)
-        One finite start, or a batch searched independently.
+        One finite start, or a batch searched independently. For a batch, ``grad`` and ``hess``
+        are also called on subsets of its rows (the trial points that need them), so they must
+        treat every row on its own.
     steps : int, default 200
         Maximum number of trial steps (accepted or rejected), >= 1.
     tol : float, default 1e-10
@@ -350,12 +352,13 @@ def find_critical_point(grad: VectorField, hess: MatrixField, x0: ArrayLike, *, 
         trial = x - np.linalg.solve(M, Hg[..., None])[..., 0]
         accept = tried = ~done & np.all(np.isfinite(trial), axis=1)
         new_x, G_new, H_new = x, g, H
-        if tried.any():
-            trial = np.where(tried[:, None], trial, x)
-            G_trial = evaluate_grad(grad, trial)
+        if tried.any():  # gradients at the trial points only, Hessians at the accepted ones only
+            G_trial = g.copy()
+            G_trial[tried] = evaluate_grad(grad, trial[tried])
             accept = tried & (row_norms(G_trial) < norm)  # a NaN or inf norm is never smaller
             if accept.any():
-                H_trial = _hess_at(hess, np.where(accept[:, None], trial, x))
+                H_trial = H.copy()
+                H_trial[accept] = _hess_at(hess, trial[accept])
                 accept = accept & np.all(np.isfinite(H_trial), axis=(1, 2))  # NaN or inf Hessian: not taken
                 new_x = np.where(accept[:, None], trial, x)
                 G_new = np.where(accept[:, None], G_trial, g)
