@@ -446,22 +446,24 @@ def loss_and_grad(net: MLP, theta: ArrayLike, X: ArrayLike,
 def hvp(net: MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike, v: ArrayLike) -> FloatArray:
     """Exact Hessian-vector product ``H(theta) v`` by Pearlmutter's R-operator (forward over reverse).
 
-    Costs about two gradients; H is never formed. Used for ``g^T H g`` along a GD run.
+    Costs about two gradients; H is never formed. Used for ``g^T H g`` along a GD run. Several
+    vectors at once, ``v`` of shape (K, P), share one forward pass.
 
     Parameters
     ----------
     net, theta, X, y
         See the module docstring; ``theta`` is a single (P,) vector.
-    v : array_like, shape (P,)
+    v : array_like, shape (P,) or (K, P)
 
     Returns
     -------
-    ndarray, shape (P,)
+    ndarray, shape (P,), or (K, P): ``H v_k`` for each row ``v_k``
 
     Raises
     ------
     TypeError, ValueError
-        As :func:`loss_and_grad`, or if ``theta`` or ``v`` is not one vector of length P.
+        As :func:`loss_and_grad`, or if ``theta`` is not one vector of length P, or ``v`` is not
+        finite of shape (P,) or (K, P).
 
     Examples
     --------
@@ -470,10 +472,16 @@ def hvp(net: MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike, v: ArrayLike) ->
     >>> net = MLP((1, 1), activation="linear")
     >>> hvp(net, [0.3, -1.0], [[1.0], [2.0]], [0.0, 1.0], [1.0, 0.0]).tolist()
     [2.5, 1.5]
+    >>> hvp(net, [0.3, -1.0], [[1.0], [2.0]], [0.0, 1.0], [[1.0, 0.0], [0.0, 1.0]]).tolist()
+    [[2.5, 1.5], [1.5, 1.0]]
     """
     theta = _check_theta(check_net(net), theta, batched=False)
     X, y = check_data(net, X, y)
-    return _hvp_many(net, theta, X, y, as_vector(v, "v", size=net.n_params)[None, :])[0]
+    V = as_float_array(v, "v")
+    if V.ndim not in (1, 2) or V.shape[-1] != net.n_params or V.size == 0:
+        raise ValueError(f"v must be one vector of length {net.n_params} (P) or K such vectors, shape (K, "
+                         f"{net.n_params}); got an array of shape {V.shape}.")
+    return _hvp_many(net, theta, X, y, V[None, :] if V.ndim == 1 else V)[0 if V.ndim == 1 else slice(None)]
 
 
 def hessian(net: MLP, theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> FloatArray:

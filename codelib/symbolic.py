@@ -165,6 +165,10 @@ def taylor(expr: sympy.Expr, wrt: Symbols, at: Sequence[object] | Mapping[sympy.
 
 def _solve_gradient(equations: list[sympy.Expr], symbols: tuple[sympy.Symbol, ...]) -> list[dict]:
     """Solve ``equations = 0`` for ``symbols``; raise ``NotImplementedError`` if SymPy cannot."""
+    if len(symbols) == 1 and len(equations) == 1:
+        roots = _real_roots_of_rational(equations[0], symbols[0])
+        if roots is not None:
+            return [{symbols[0]: root} for root in roots]
     if len(symbols) > 1 and all(equation.is_polynomial(*symbols) for equation in equations):
         # sympy.solve silently drops roots it cannot write in radicals; strict mode says so instead.
         try:
@@ -177,6 +181,21 @@ def _solve_gradient(equations: list[sympy.Expr], symbols: tuple[sympy.Symbol, ..
             return [dict(zip(symbols, root)) for root in roots or []]
     # One equation, not a list of one: then SymPy keeps roots that have no radicals as CRootOf.
     return sympy.solve(equations[0] if len(equations) == 1 else equations, symbols, dict=True)
+
+
+def _real_roots_of_rational(equation: sympy.Expr, x: sympy.Symbol) -> list[sympy.Expr] | None:
+    """The distinct real zeros of a rational function of ``x`` with number coefficients, or ``None`` for
+    any other equation. Real-root isolation of the numerator is exact and, for a
+    quintic, a thousand times faster than ``sympy.solve``, which finds every complex root first."""
+    if equation.free_symbols != {x}:
+        return None
+    numerator, denominator = sympy.fraction(sympy.cancel(sympy.together(equation)))  # no common factor
+    if not (numerator.is_polynomial(x) and denominator.is_polynomial(x)):
+        return None
+    try:
+        return [root for root, _ in sympy.Poly(numerator, x).real_roots(multiple=False)]
+    except (PolynomialError, NotImplementedError):
+        return None
 
 
 def _real_value(value: sympy.Expr, symbols: tuple[sympy.Symbol, ...]) -> sympy.Expr | None:

@@ -82,6 +82,8 @@ def test_hessian_is_symmetric_and_stacks_hvp(rng, activation):
     np.testing.assert_allclose(stacked, H, rtol=0, atol=1e-12)
     v = rng.standard_normal(net.n_params)
     np.testing.assert_allclose(H @ v, hvp(net, theta, X, y, v), rtol=0, atol=1e-12)
+    V = rng.standard_normal((3, net.n_params))  # several vectors in one call: the rows H v_k
+    np.testing.assert_allclose(hvp(net, theta, X, y, V), V @ H, rtol=0, atol=1e-12)
 
 
 def test_hessian_of_linear_models_has_closed_form(rng):
@@ -284,8 +286,10 @@ def test_bad_arrays_are_named(rng):
         loss(net, theta, np.where(X > 1, np.nan, X), y)
     with pytest.raises(TypeError, match="numeric"):
         loss(net, "theta", X, y)
-    with pytest.raises(ValueError, match="v must have 49 entries"):
+    with pytest.raises(ValueError, match=r"v must be one vector of length 49 \(P\) or K such vectors"):
         hvp(net, theta, X, y, theta[:3])
+    with pytest.raises(ValueError, match=r"got an array of shape \(2, 2, 49\)"):
+        hvp(net, theta, X, y, np.zeros((2, 2, 49)))
     with pytest.raises(ValueError, match=r"labels y in \{0, 1\}"):
         loss(MLP((3, 1), loss="logistic"), np.zeros(4), X, y)
     with pytest.raises(TypeError, match="net must be a codelib.nets.MLP"):

@@ -110,6 +110,17 @@ def test_critical_points_of_quintic_in_one_variable_are_exact_roots():
     np.testing.assert_allclose([float(p[x]) for p in points], real_roots)
 
 
+def test_critical_points_of_a_rational_function_of_one_variable_are_its_real_zeros_not_its_poles():
+    hill = 3 / (1 + x**2) - 2 / (1 + (x + 2) ** 2)  # local_minima's hill: f' has a quintic numerator
+    numerator = x**5 + 20 * x**4 + 74 * x**3 + 112 * x**2 + 73 * x - 4
+    real_roots = np.sort([r.real for r in np.roots([1, 20, 74, 112, 73, -4]) if abs(r.imag) < 1e-9])
+    points = critical_points(hill, x)
+    np.testing.assert_allclose([float(p[x]) for p in points], real_roots, rtol=1e-12)
+    assert all(isinstance(p[x], sympy.CRootOf) and p[x].poly.as_expr() == numerator for p in points)  # exact
+    assert critical_points(1 / (x - 1) + x / 4, x) == [{x: -1}, {x: 3}]  # zeros of f', not the pole at 1
+    assert critical_points(x / (x - 1), x) == []  # f' = -1/(x - 1)**2 has no zero
+
+
 # Taylor polynomials.
 
 @FAST
