@@ -23,6 +23,7 @@ One module per idea, all re-exported here so a chapter can write ``from codelib 
   backpropagation through time.
 - :mod:`codelib.plotting`: the house style and contour/trajectory/surface helpers.
 - :mod:`codelib.animation`: optimiser paths that play in a static web page.
+- :mod:`codelib.tables`: small Markdown tables of computed numbers, shown in HTML and PDF alike.
 - :mod:`codelib.formula`: a formula typed as text (``"x^2 - 3*x*y^2"``) parsed into SymPy
   without running code.
 """
@@ -45,6 +46,7 @@ from .gd import clip_by_norm, clip_by_value, gradient_descent
 from .optim import Trajectory, iterate
 from .plotting import STYLE_PATH, contour, contour_with_trajectory, surface, trajectory, use_book_style
 from .symbolic import NumericFunctions, critical_points, gradient, hessian, taylor, to_numpy
+from .tables import Table, table
 
 __all__ = [
     # symbolic and formulas typed as text
@@ -58,6 +60,8 @@ __all__ = [
     # plotting and animation
     "STYLE_PATH", "contour", "contour_with_trajectory", "surface", "trajectory", "use_book_style",
     "PathAnimation", "animate_paths",
+    # tables of computed numbers
+    "Table", "table",
     # namespaces: nets.MLP, nets.hessian, probes.slice_2d, rnn.OneUnitRNN, randmat.goe, ...
     "nets", "optim", "probes", "randmat", "rnn", "second_order",
 ]

@@ -196,6 +196,8 @@ DIRECTION_PAIRS = [None, "d1 d2", Fresh(lambda: (THETA,), "(d,)"), Fresh(lambda:
                    Fresh(lambda: (THETA, np.full(P, np.nan)), "(d, NaN)"),
                    Fresh(lambda: np.zeros((2, P)), "a (2, P) array")]
 TEXT_FORMULAS = [None, 1, b"x", "", "x" * 2000, "__import__('os')", "x.y", "1/0", "x +", ["x"], "x\x00", "exp(1000)"]
+ROWS = [None, 5, "rows", [5], [[1]], [[1, 2, 3]], [[None, 1]], [[1j, 1]], [[True, 1]], [{"a": 1, "b": 2}],
+        [[[1], [2]]], [[b"a", 1]]]
 VARIABLES = [None, "", [], "x x", "_x", "exp", 1, [1], b"x", {"x": 1}, x + y, "x.y", [sympy.Symbol("a b")]]
 
 CATALOGUES: dict[str, list] = {
@@ -204,7 +206,7 @@ CATALOGUES: dict[str, list] = {
     "point": POINTS, "order": ORDERS, "axes": AXES_2D, "axes3d": AXES_3D, "limits": LIMITS, "levels": LEVELS,
     "text": TEXTS + TEXT_FORMULAS, "labels": LABELS, "paths": PATH_LISTS, "path": PATHS, "net": NETS,
     "sizes": SIZES + SHAPES, "layers": LAYER_LISTS, "perm": PERMS, "ms": MS, "directions": DIRECTION_PAIRS,
-    "variables": VARIABLES,
+    "variables": VARIABLES, "rows": ROWS,
     "step_sizes": NUMBERS + [[0.1, 0.1, 0.1], [0.1, -0.1], [np.nan, 0.1], [[0.1, 0.1]], []],
     "kwargs": [{"foo": 1}, {"color": "notacolor"}, {"marker": 5.5}, {"linestyle": "zz"}, {"label": "twice"}],
     "theta": ARRAYS + [Fresh(lambda: np.full(P, 1e308), "1e308 everywhere"), Fresh(lambda: np.full(P, 1e200), "1e200"),
@@ -394,6 +396,8 @@ def kind_of(hint: Any) -> str | None:
             return "sizes"
         if len(args) == 2 and all(kind_of(a) == "array" for a in args):
             return "directions"
+    if origin is collections.abc.Sequence and args and get_origin(args[0]) is collections.abc.Sequence:
+        return "rows"  # rows of a table
     if origin is collections.abc.Sequence:
         return {str: "labels", float: "limits"}.get(args[0]) or ("paths" if kind_of(args[0]) == "array" else None)
     if origin is list and args and get_origin(args[0]) is tuple:
@@ -410,6 +414,7 @@ VALID_BY_KIND: dict[str, Callable[[], Any] | None] = {
     "point": lambda: [0, 0], "axes": axes, "axes3d": lambda: Figure(figsize=(2, 2), dpi=20).add_subplot(projection="3d"),
     "net": lambda: NET, "sizes": lambda: (2, 3, 1), "limits": lambda: (-1.0, 1.0), "levels": None,
     "path": lambda: [[1.0, 1.0], [0.0, 0.0]], "paths": lambda: [[[0.0, 0.0], [1.0, 1.0]]], "labels": None,
+    "rows": lambda: [[1, 2.5], ["x", 0.1]],
     "directions": lambda: (np.ones(P), -np.ones(P)), "layers": lambda: nets.unflatten(NET, THETA),
     "kwargs": dict, "literal": None, "callable": None,
 }
@@ -438,6 +443,7 @@ VALID_IN_CONTEXT: dict[str, dict[str, Callable[[], Any]]] = {
     "saddle_node_curve": {"w": lambda: [4.0, 5.0]},
     "OneUnitRNN.cliff_bias": {"w": lambda: [4.0, 6.0]},
     "OneUnitRNN": {"steps": lambda: 5},
+    "table": {"header": lambda: ["a", "b"]},
 }
 
 #: Hostile catalogues that replace the kind's catalogue for one argument, by ``__qualname__``:
