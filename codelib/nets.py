@@ -39,7 +39,7 @@ import numpy as np
 
 from . import _numeric
 from ._typing import ArrayLike, FloatArray
-from ._validate import as_float_array, as_vector, positive_int, positive_number, require_generator
+from ._validate import as_float_array, positive_int, positive_number, require_generator
 
 __all__ = ["MLP", "Dataset", "init_params", "flatten", "unflatten", "forward", "loss", "loss_and_grad",
            "hvp", "hessian", "permute_hidden", "rescale_hidden", "make_regression", "make_moons"]
