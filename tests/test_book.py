@@ -44,3 +44,9 @@ def test_every_toc_page_was_executed_fresh(book):
                  if "```{code-cell}" in (ROOT / f"{page}.md").read_text()}
     assert notebooks <= executed, f"not executed: {sorted(notebooks - executed)}"
     assert (book.out / ".jupyter_cache").is_dir()
+
+
+def test_every_page_states_the_licence(book):
+    missing = [page for page in toc_pages()
+               if "creativecommons.org/licenses/by/4.0" not in (book.html / f"{page}.html").read_text()]
+    assert not missing, f"pages without the licence in the footer: {missing}"
