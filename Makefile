@@ -20,6 +20,7 @@ help:
 	@echo "make book   build the HTML book into _build/html (sets up .venv first)"
 	@echo "make book OFFLINE=1   the same, with MathJax served from the book's own files (needs npm)"
 	@echo "make pdf    build the course PDF _build/latex/book.pdf (needs the TeX packages in README)"
+	@echo "make book EDITION=student, make pdf EDITION=student   the student edition (no solutions) in _build/student"
 	@echo "make check  lint, unit tests and doctests, no book build: the fast loop while you edit codelib"
 	@echo "make test   lint, unit tests, doctests and the strict book build"
 	@echo "make bench  time builds, chapters, cells, page weight, PDF and codelib; PASS/FAIL budget lines"
@@ -46,17 +47,34 @@ BOOK_ENV := BOOK_MATHJAX_DIR=$(CURDIR)/node_modules/mathjax/es5
 BOOK_DEPS := $(MATHJAX)
 endif
 
+# EDITION=student: the student edition (every solution left out, see _ext/editions.py), built into
+# _build/student/_build from a copy of the instructor build's execution cache when there is one.
+EDITION ?= instructor
+ifeq ($(filter $(EDITION),instructor student),)
+$(error EDITION must be instructor or student, got '$(EDITION)')
+endif
+ifeq ($(EDITION),student)
+EDITION_DIR := _build/student/_build
+EDITION_ENV := BOOK_EDITION=student
+EDITION_OUT := --path-output _build/student
+EDITION_CACHE = mkdir -p $(EDITION_DIR) && rm -rf $(EDITION_DIR)/.jupyter_cache && \
+	{ cp -r _build/.jupyter_cache $(EDITION_DIR)/ 2>/dev/null || true; }
+endif
+OUT_DIR := $(or $(EDITION_DIR),_build)
+
 $(MATHJAX): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
 book: $(READY) $(CODELIB_STAMP) $(BOOK_DEPS)
-	$(BOOK_ENV) $(BIN)/jupyter-book build . -W -n --keep-going
-	@echo "The book is at $(CURDIR)/_build/html/index.html"
+	$(EDITION_CACHE)
+	$(BOOK_ENV) $(EDITION_ENV) $(BIN)/jupyter-book build . $(EDITION_OUT) -W -n --keep-going
+	@echo "The book ($(EDITION) edition) is at $(CURDIR)/$(OUT_DIR)/html/index.html"
 
 pdf: $(READY) $(CODELIB_STAMP)
-	$(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
-	@echo "The PDF is at $(CURDIR)/_build/latex/book.pdf"
+	$(EDITION_CACHE)
+	$(EDITION_ENV) $(BIN)/jupyter-book build . $(EDITION_OUT) --builder pdflatex -W -n --keep-going
+	@echo "The PDF ($(EDITION) edition) is at $(CURDIR)/$(OUT_DIR)/latex/book.pdf"
 
 # The browser tests serve MathJax from node_modules; without npm they are skipped, saying why.
 ifneq ($(shell command -v npm),)

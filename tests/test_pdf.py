@@ -106,3 +106,9 @@ def test_labelled_equations_are_numbered(pdf):
     tex = (pdf["latex"] / "book.tex").read_text()
     assert tex.count(r"\begin{equation}\label{equation:") == labelled > 0
     assert len(numbers) >= labelled
+
+
+def test_the_instructor_pdf_has_every_solution(pdf):
+    solutions = sum(len(re.findall(r"^[:`]{3,}\{solution(?:-start)?\}", (ROOT / f"{page}.md").read_text(), re.M))
+                    for page in toc_pages())
+    assert len(re.findall(r"Solution to Exercise \d+", pdf["text"])) == solutions > 0
