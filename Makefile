@@ -19,8 +19,8 @@ PIP_TOOLS := pip-tools==7.6.2
 help:
 	@echo "make book   build the HTML book into _build/html (sets up .venv first)"
 	@echo "make book OFFLINE=1   the same, with MathJax served from the book's own files (needs npm)"
-	@echo "make pdf    build the course PDF _build/latex/book.pdf (needs the TeX packages in README)"
-	@echo "make book EDITION=student, make pdf EDITION=student   the student edition (no solutions) in _build/student"
+	@echo "make pdf    build the course PDF _build/pdf/_build/latex/book.pdf (needs the TeX packages in README)"
+	@echo "make book EDITION=student, make pdf EDITION=student   the student edition (no solutions): _build/student, _build/student-pdf"
 	@echo "make check  lint, unit tests and doctests, no book build: the fast loop while you edit codelib"
 	@echo "make test   lint, unit tests, doctests and the strict book build"
 	@echo "make bench  time builds, chapters, cells, page weight, PDF and codelib; PASS/FAIL budget lines"
@@ -36,7 +36,8 @@ $(READY): requirements.lock pyproject.toml
 	touch $@
 
 $(CODELIB_STAMP): $(CODELIB_FILES)
-	rm -rf _build/.doctrees _build/.jupyter_cache _build/jupyter_execute _build/html
+	rm -rf _build/.doctrees _build/.jupyter_cache _build/jupyter_execute _build/html \
+	       _build/pdf _build/student _build/student-pdf
 	mkdir -p _build
 	touch $@
 
@@ -53,12 +54,19 @@ EDITION ?= instructor
 ifeq ($(filter $(EDITION),instructor student),)
 $(error EDITION must be instructor or student, got '$(EDITION)')
 endif
+# The PDF is built for print (BOOK_FIGURES=print: every figure also as vector PDF, see
+# codelib.plotting.print_figures), so it executes into its own folder, _build/pdf, whose cache
+# the student PDF (_build/student-pdf) copies.
+PDF_OUT := _build/pdf
 ifeq ($(EDITION),student)
 EDITION_DIR := _build/student/_build
 EDITION_ENV := BOOK_EDITION=student
 EDITION_OUT := --path-output _build/student
 EDITION_CACHE = mkdir -p $(EDITION_DIR) && rm -rf $(EDITION_DIR)/.jupyter_cache && \
 	{ cp -r _build/.jupyter_cache $(EDITION_DIR)/ 2>/dev/null || true; }
+PDF_OUT := _build/student-pdf
+PDF_CACHE = mkdir -p $(PDF_OUT)/_build && rm -rf $(PDF_OUT)/_build/.jupyter_cache && \
+	{ cp -r _build/pdf/_build/.jupyter_cache $(PDF_OUT)/_build/ 2>/dev/null || true; }
 endif
 OUT_DIR := $(or $(EDITION_DIR),_build)
 
@@ -72,9 +80,10 @@ book: $(READY) $(CODELIB_STAMP) $(BOOK_DEPS)
 	@echo "The book ($(EDITION) edition) is at $(CURDIR)/$(OUT_DIR)/html/index.html"
 
 pdf: $(READY) $(CODELIB_STAMP)
-	$(EDITION_CACHE)
-	$(EDITION_ENV) $(BIN)/jupyter-book build . $(EDITION_OUT) --builder pdflatex -W -n --keep-going
-	@echo "The PDF ($(EDITION) edition) is at $(CURDIR)/$(OUT_DIR)/latex/book.pdf"
+	$(PDF_CACHE)
+	BOOK_FIGURES=print $(EDITION_ENV) $(BIN)/jupyter-book build . --path-output $(PDF_OUT) --builder pdflatex \
+	    -W -n --keep-going
+	@echo "The PDF ($(EDITION) edition) is at $(CURDIR)/$(PDF_OUT)/_build/latex/book.pdf"
 
 # The browser tests serve MathJax from node_modules; without npm they are skipped, saying why.
 ifneq ($(shell command -v npm),)

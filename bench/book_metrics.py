@@ -105,12 +105,12 @@ def toc_pages(root: Path) -> list[str]:
     return [str(Path(page).with_suffix("")) for page in pages]
 
 
-def jupyter_book(root: Path, out: Path, *options: str) -> BuildRun:
+def jupyter_book(root: Path, out: Path, *options: str, env: dict[str, str] | None = None) -> BuildRun:
     """Run ``jupyter-book build <root> --path-output <out> <options>`` (per-cell timing on), timed."""
     command = [sys.executable, str(LAUNCHER), "build", str(root), "--path-output", str(out), *options]
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, cwd=root, timeout=3600,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     seconds = time.perf_counter() - start
     log = result.stdout + result.stderr
     return BuildRun(seconds, result.returncode, log.count(EXECUTING), log)
@@ -132,15 +132,16 @@ def tex_available() -> bool:
 
 
 def pdf_build(root: Path, out: Path) -> BuildRun | None:
-    """``make pdf``'s build into the same folder, reusing the execution cache; None without TeX."""
+    """``make pdf``'s build, for print (vector figures), into ``out/pdf``: it executes every
+    notebook again, as ``make pdf`` does in its own folder. None without TeX."""
     if not tex_available():
         return None
-    return jupyter_book(root, out, "--builder", "pdflatex", *STRICT)
+    return jupyter_book(root, out / "pdf", "--builder", "pdflatex", *STRICT, env={"BOOK_FIGURES": "print"})
 
 
 def pdf_file(out: Path) -> Path | None:
     """The PDF the latex build wrote, if any."""
-    pdfs = sorted((out / "_build" / "latex").glob("*.pdf"))
+    pdfs = sorted((out / "pdf" / "_build" / "latex").glob("*.pdf"))
     return pdfs[0] if pdfs else None
 
 

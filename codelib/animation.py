@@ -5,8 +5,9 @@ A :class:`PathAnimation` holds two renderings of one figure:
 * HTML (``_repr_html_``): the figure without the paths as a PNG, with the paths drawn on top
   as SVG polylines that a few lines of inline JavaScript extend one step at a time. It plays
   in the published book without a kernel and weighs one PNG plus the coordinates.
-* PNG (``_repr_png_``): the last frame, every path drawn in full. The PDF build and any
-  front end that cannot run scripts show this still.
+* PNG (``_repr_png_``): the last frame, every path drawn in full. Front ends that cannot run
+  scripts show this still; so does the PDF, as vector graphics (``_repr_pdf_``) when the book is
+  built for print (``BOOK_FIGURES=print``, :func:`codelib.plotting.print_figures`).
 
 The output is deterministic: the element id is a hash of the content, so two builds of the
 same cell give identical HTML.
@@ -27,6 +28,7 @@ from matplotlib.lines import Line2D
 
 from ._typing import ArrayLike, FloatArray
 from ._validate import as_float_array, positive_int
+from .plotting import print_figures
 
 __all__ = ["PathAnimation", "animate_paths"]
 
@@ -79,6 +81,8 @@ class PathAnimation:
     ----------
     background_png, still_png : bytes
         The figure without the paths, and with every path drawn in full.
+    still_pdf : bytes or None
+        The still as PDF when built for print, else None.
     pixel_paths : list of ndarray
         Each path in the PNG's pixel coordinates (x right, y down), shape ``(k, 2)``.
     size : tuple of int
@@ -87,8 +91,9 @@ class PathAnimation:
 
     def __init__(self, background_png: bytes, still_png: bytes, pixel_paths: list[FloatArray],
                  styles: list[dict], size: tuple[int, int], clip_box: tuple[float, float, float, float],
-                 alt: str, interval_ms: int) -> None:
+                 alt: str, interval_ms: int, still_pdf: bytes | None = None) -> None:
         self.background_png = background_png
+        self.still_pdf = still_pdf
         self.still_png = still_png
         self.pixel_paths = pixel_paths
         self.styles = styles
@@ -108,6 +113,9 @@ class PathAnimation:
 
     def _repr_png_(self) -> bytes:
         return self.still_png
+
+    def _repr_pdf_(self) -> bytes | None:
+        return self.still_pdf
 
     def _repr_html_(self) -> str:
         digest = hashlib.sha1(self.still_png + self.background_png).hexdigest()[:12]
@@ -142,6 +150,13 @@ class PathAnimation:
             f'<input type="range" min="0" max="{self.n_steps}" value="0" step="1" '
             f'aria-label="optimisation step" style="flex:1"/><output>step 0 of {self.n_steps}</output>'
             f'</div><script>{script}</script></div>')
+
+
+def _pdf(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="pdf", bbox_inches=None, metadata={"Creator": None, "Producer": None,
+                                                                      "CreationDate": None})
+    return buffer.getvalue()
 
 
 def _png(figure, dpi: float) -> bytes:
@@ -245,9 +260,10 @@ def animate_paths(ax: Axes, paths: Sequence[ArrayLike], *, labels: Sequence[str]
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     still = _png(figure, dpi)
+    still_pdf = _pdf(figure) if print_figures() else None
     plt.close(figure)  # release it from pyplot, so the notebook shows only the animation
     return PathAnimation(background, still, pixel_paths, styles, (width, height), clip_box, alt,
-                         interval_ms)
+                         interval_ms, still_pdf)
 
 
 def _line_styles(n: int) -> list[dict]:

@@ -6,6 +6,7 @@ lowercase, and never show or save a figure: the chapter owns the figure.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -22,7 +23,7 @@ from ._typing import ArrayLike, FloatArray
 from ._validate import as_float_array, as_vector, positive_int, require_callable, show
 from .optim import Trajectory
 
-__all__ = ["STYLE_PATH", "use_book_style", "contour", "trajectory", "contour_with_trajectory", "surface"]
+__all__ = ["STYLE_PATH", "print_figures", "use_book_style", "contour", "trajectory", "contour_with_trajectory", "surface"]
 
 #: The house style file, ``codelib/book.mplstyle``.
 STYLE_PATH: Path = Path(__file__).with_name("book.mplstyle")
@@ -34,11 +35,23 @@ Limits = Sequence[float]
 Points2D = Union[Trajectory, ArrayLike]
 
 
+#: ``BOOK_FIGURES=print`` in the environment (``make pdf`` sets it): figures for print.
+PRINT_FIGURES = "print"
+
+
+def print_figures() -> bool:
+    """True when the book is built for print (``BOOK_FIGURES=print``, set by ``make pdf``)."""
+    return os.environ.get("BOOK_FIGURES", "").strip().lower() == PRINT_FIGURES
+
+
 def use_book_style() -> None:
-    """Apply the house style; in IPython, also make inline figures PNG.
+    """Apply the house style; in IPython, also choose the inline figure formats.
 
     This is the one call that changes ``rcParams``; a chapter makes it in its
-    first cell. PNG (not SVG) inline output is what the PDF build can embed.
+    first cell. Inline figures are PNG, which the web page shows. When the book is
+    built for print (``BOOK_FIGURES=print``, see :func:`print_figures`), each figure is
+    also sent as PDF, which the LaTeX build prefers: vector lines and text, and 300 ppi
+    for what stays raster inside (images, 3-D surfaces).
 
     Examples
     --------
@@ -49,10 +62,12 @@ def use_book_style() -> None:
     'viridis'
     """
     matplotlib.style.use(STYLE_PATH)
+    if print_figures():
+        mpl.rcParams["savefig.dpi"] = 300
     ipython = sys.modules.get("IPython")  # imported only when running inside IPython
     if ipython is not None and ipython.get_ipython() is not None:
         from matplotlib_inline.backend_inline import set_matplotlib_formats  # an IPython dependency
-        set_matplotlib_formats("png")
+        set_matplotlib_formats(*(("png", "pdf") if print_figures() else ("png",)))
 
 
 def contour(ax: Axes, f: GridFunction, xlim: Limits, ylim: Limits, *,

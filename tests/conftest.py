@@ -86,3 +86,22 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Build:
     env = {"BOOK_MATHJAX_DIR": str(MATHJAX_DIR)} if local else {}
     result = jupyter_book(STRICT, out, env)
     return Build(result, out / "_build", local)
+
+
+TEX_TOOLS = ("xelatex", "latexmk", "pdftotext", "pdfimages")
+
+
+@pytest.fixture(scope="session")
+def pdf(book, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """``make pdf``'s build, for print: ``BOOK_FIGURES=print`` makes every figure also a vector
+    PDF, so the notebooks execute again, into the PDF's own folder (its cache is the student
+    PDF's). ``book`` first, so the two builds do not run at the same time."""
+    missing = [tool for tool in TEX_TOOLS if not have(tool)]
+    require(not missing, f"{', '.join(missing)} not installed (apt-get install texlive-xetex "
+                         "texlive-latex-recommended texlive-fonts-recommended latexmk poppler-utils)")
+    out = tmp_path_factory.mktemp("pdf")
+    result = jupyter_book(["--builder", "pdflatex", *STRICT], out, {"BOOK_FIGURES": "print"})
+    latex = out / "_build" / "latex"
+    text = subprocess.run(["pdftotext", "-layout", str(latex / "book.pdf"), "-"], capture_output=True,
+                          text=True).stdout if (latex / "book.pdf").is_file() else ""
+    return {"result": result, "latex": latex, "text": text, "out": out / "_build"}

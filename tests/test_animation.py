@@ -106,3 +106,14 @@ def test_is_a_path_animation(ax):
 def test_repr_has_no_memory_address(ax):
     animation = animate_paths(ax, [np.zeros((3, 2)), np.ones((5, 2))], alt="two paths")
     assert repr(animation) == "PathAnimation(2 paths, 4 steps)"
+
+
+def test_a_print_build_adds_a_vector_still_for_the_pdf(monkeypatch):
+    def still_pdf():
+        fig, ax = plt.subplots()
+        return animate_paths(ax, [np.array([[0.0, 0.0], [1.0, 1.0]])], alt="a path")._repr_pdf_()
+
+    assert still_pdf() is None                      # the web build: PNG only
+    monkeypatch.setenv("BOOK_FIGURES", "print")
+    first, second = still_pdf(), still_pdf()
+    assert first.startswith(b"%PDF") and first == second  # vector, and the same from build to build

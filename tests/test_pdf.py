@@ -1,38 +1,20 @@
 """The course PDF: built with xelatex through Jupyter Book's LaTeX builder, then read back.
 
-The PDF is built into its own folder, seeded with a copy of the execution cache of the HTML
-build of ``test_book.py``: it does not run every cell again, and it leaves that build's
-outputs untouched for ``test_reproducible.py``.
+The PDF is built for print into its own folder (the ``pdf`` fixture in conftest.py): every
+figure is also rendered as vector PDF, which the LaTeX build embeds, so its notebooks execute
+again; the HTML build's outputs stay untouched for ``test_reproducible.py``.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, STRICT, have, jupyter_book, require, toc_pages
+from conftest import ROOT, toc_pages
 
 pytestmark = pytest.mark.book
-TEX_TOOLS = ("xelatex", "latexmk", "pdftotext", "pdfimages")
-
-
-@pytest.fixture(scope="module")
-def pdf(book, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    missing = [tool for tool in TEX_TOOLS if not have(tool)]
-    require(not missing, f"{', '.join(missing)} not installed (apt-get install texlive-xetex "
-                         "texlive-latex-recommended texlive-fonts-recommended latexmk poppler-utils)")
-    out = tmp_path_factory.mktemp("pdf")
-    shutil.copytree(book.out / ".jupyter_cache", out / "_build" / ".jupyter_cache")
-    result = jupyter_book(["--builder", "pdflatex", *STRICT], out)
-    latex = out / "_build" / "latex"
-    text = subprocess.run(["pdftotext", "-layout", str(latex / "book.pdf"), "-"], capture_output=True,
-                          text=True).stdout if (latex / "book.pdf").is_file() else ""
-    return {"result": result, "latex": latex, "text": text}
-
-
 def squash(text: str) -> str:
     """Lower case, typographic quotes made plain, hyphenation at line ends undone, one space."""
     text = text.translate(str.maketrans("\u2018\u2019\u201c\u201d", "''\"\""))
@@ -92,11 +74,27 @@ def html_figures(html: Path) -> int:
     return count
 
 
+def pdf_figures(latex: Path) -> int:
+    """Figures the LaTeX build included: \\sphinxincludegraphics of a .pdf or .png file."""
+    return len(re.findall(r"\\sphinxincludegraphics(?:\[[^]]*\])?\{\{?[^}]+\.(?:pdf|png)",
+                          (latex / "book.tex").read_text()))
+
+
 def test_every_figure_reaches_the_pdf(pdf, book):
+    assert pdf_figures(pdf["latex"]) == html_figures(book.html) > 0
+
+
+def test_figures_are_vector_or_at_least_300_ppi(pdf):
+    """For print: figures are vector PDF; what stays raster inside one has at least 300 ppi."""
+    tex = (pdf["latex"] / "book.tex").read_text()
+    assert not re.search(r"\\sphinxincludegraphics(?:\[[^]]*\])?\{\{?[^}]+\.png", tex), "a PNG figure in the PDF"
     listing = subprocess.run(["pdfimages", "-list", str(pdf["latex"] / "book.pdf")],
                              capture_output=True, text=True, check=True).stdout.splitlines()[2:]
-    images = [row for row in listing if row.split()[2] == "image"]   # not the alpha masks
-    assert len(images) == html_figures(book.html) > 0
+    rows = [row.split() for row in listing]
+    low = [row for row in rows if row[2] == "image" and min(int(row[12]), int(row[13])) < 300]
+    assert not low, f"{len(low)} raster images under 300 ppi, e.g. page {low[0][0]}: {low[0][12]} ppi"
+    size = (pdf["latex"] / "book.pdf").stat().st_size
+    assert size <= 25e6, f"the PDF is {size / 1e6:.1f} MB"
 
 
 def test_labelled_equations_are_numbered(pdf):

@@ -244,3 +244,14 @@ def test_surface_rejects_bad_limits(ax3d):
     with pytest.raises(ValueError, match="ylim must be an increasing pair"):
         surface(ax3d, bowl, (-1, 1), (2, 1))
 
+
+
+def test_print_figures_follows_the_environment(monkeypatch):
+    from codelib.plotting import print_figures
+    monkeypatch.delenv("BOOK_FIGURES", raising=False)
+    assert not print_figures()
+    monkeypatch.setenv("BOOK_FIGURES", "print")
+    assert print_figures()
+    with matplotlib.rc_context():
+        use_book_style()
+        assert matplotlib.rcParams["savefig.dpi"] == 300  # rasters inside vector figures, for print
