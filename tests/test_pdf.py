@@ -110,3 +110,13 @@ def test_the_instructor_pdf_has_every_solution(pdf):
     solutions = sum(len(re.findall(r"^[:`]{3,}\{solution(?:-start)?\}", (ROOT / f"{page}.md").read_text(), re.M))
                     for page in toc_pages())
     assert len(re.findall(r"Solution to Exercise \d+", pdf["text"])) == solutions > 0
+
+
+def test_the_title_page_names_the_commit_not_a_time_stamp(pdf):
+    described = subprocess.run(["git", "describe", "--tags", "--always", "--dirty"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+    title_page = pdf["text"].split("\f")[0]
+    assert described and described in title_page, title_page[:500]
+    date = subprocess.run(["git", "log", "-1", "--format=%cd", "--date=format:%d %B %Y"], cwd=ROOT,
+                          capture_output=True, text=True).stdout.strip()
+    assert date in title_page  # the commit's date, the same in every build of the commit
