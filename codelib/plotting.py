@@ -49,9 +49,9 @@ def use_book_style() -> None:
 
     This is the one call that changes ``rcParams``; a chapter makes it in its
     first cell. Inline figures are PNG, which the web page shows. When the book is
-    built for print (``BOOK_FIGURES=print``, see :func:`print_figures`), each figure is
-    also sent as PDF, which the LaTeX build prefers: vector lines and text, and 300 ppi
-    for what stays raster inside (images, 3-D surfaces).
+    built for print (``BOOK_FIGURES=print``, see :func:`print_figures`), they are PDF
+    instead, which the LaTeX build embeds: vector lines and text, and 300 ppi for what
+    stays raster inside (images, 3-D surfaces).
 
     Examples
     --------
@@ -67,7 +67,10 @@ def use_book_style() -> None:
     ipython = sys.modules.get("IPython")  # imported only when running inside IPython
     if ipython is not None and ipython.get_ipython() is not None:
         from matplotlib_inline.backend_inline import set_matplotlib_formats  # an IPython dependency
-        set_matplotlib_formats(*(("png", "pdf") if print_figures() else ("png",)))
+        if print_figures():  # only the PDF is used; its rasters (images, surfaces) at 300 ppi
+            set_matplotlib_formats("pdf", dpi=300)
+        else:
+            set_matplotlib_formats("png")
 
 
 def contour(ax: Axes, f: GridFunction, xlim: Limits, ylim: Limits, *,
