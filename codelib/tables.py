@@ -8,6 +8,7 @@ Markdown outputs as MyST), and a plain Jupyter front end shows the same table.
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -31,7 +32,9 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]], *, digits: in
     Parameters
     ----------
     header : sequence of str
-        The column titles (Markdown and ``$...$`` math allowed).
+        The column titles (Markdown and ``$...$`` math allowed). A ``|`` in a title or an entry
+        is escaped so that it stays in its cell; write a norm as ``\\lVert x \\rVert``, since the
+        table reads LaTeX's ``\\|`` as an escaped bar.
     rows : sequence of sequences
         One entry per column in each row: a string (shown as is), an integer, or a real number
         (shown with ``digits`` significant digits; NaN and inf as written by Python).
@@ -66,7 +69,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]], *, digits: in
             raise TypeError(f"header must hold strings (column titles), got {show(title)}.")
     if isinstance(rows, str) or not isinstance(rows, Sequence):
         raise TypeError(f"rows must be a list of rows (one list of entries per row), got {show(rows)}.")
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" for _ in header) + "|"]
+    lines = ["| " + " | ".join(_escape_bars(title) for title in header) + " |", "|" + "|".join("---:" for _ in header) + "|"]
     for i, row in enumerate(rows):
         if isinstance(row, str) or not isinstance(row, Sequence):
             raise TypeError(f"rows[{i}] must be a list with one entry per column, got {show(row)}.")
@@ -77,9 +80,14 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]], *, digits: in
     return Table("\n".join(lines))
 
 
+def _escape_bars(text: str) -> str:
+    """Every bar not escaped yet, escaped: ``$|x|$`` stays one cell (an escaped ``\\|`` is left as is)."""
+    return re.sub(r"(?<!\\)\|", r"\\|", text)
+
+
 def _cell(entry: object, digits: int, where: str) -> str:
     if isinstance(entry, str):
-        return entry.replace("|", r"\|")
+        return _escape_bars(entry)
     if isinstance(entry, bool) or not isinstance(entry, numbers.Real):
         raise TypeError(f"{where} must hold strings or real numbers, got {show(entry)}.")
     if isinstance(entry, numbers.Integral):

@@ -20,6 +20,7 @@ def test_digits_and_special_values():
     assert table(["x"], [[np.pi]], digits=6).markdown.endswith("| 3.14159 |")
     assert table(["x"], [[float("nan")], [float("inf")]]).markdown.endswith("| nan |\n| inf |")
     assert table(["x"], [["a|b"]]).markdown.endswith(r"| a\|b |")  # a bar in a cell is escaped
+    assert table([r"$\|g\|$"], []).markdown.startswith(r"| $\|g\|$ |")  # ... once, not twice
     assert table(["x"], []).markdown.count("\n") == 1  # header and rule only
 
 
