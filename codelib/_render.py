@@ -11,14 +11,18 @@ import hashlib
 import io
 
 import matplotlib as mpl
+import matplotlib.image
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ._typing import FloatArray
 
-__all__ = ["png", "data_uri", "digest", "line_styles", "svg_dasharray", "pixel_size", "to_pixels", "clip_box"]
+__all__ = ["png", "draw", "canvas_png", "draw_over", "data_uri", "digest", "line_styles", "svg_dasharray",
+           "pixel_size", "to_pixels", "clip_box"]
 
 
 def png(figure: Figure, dpi: float) -> bytes:
@@ -29,6 +33,29 @@ def png(figure: Figure, dpi: float) -> bytes:
     with plt.rc_context({"savefig.bbox": "standard"}):
         figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
+
+
+def draw(figure: Figure) -> FigureCanvasAgg:
+    """Draw ``figure`` on an Agg canvas at its current dpi (its own canvas if it is one) and return it."""
+    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+    canvas.draw()
+    return canvas
+
+
+def canvas_png(canvas: FigureCanvasAgg) -> bytes:
+    """What ``canvas`` shows now as PNG bytes, without a timestamp or version (deterministic)."""
+    buffer = io.BytesIO()
+    matplotlib.image.imsave(buffer, np.asarray(canvas.buffer_rgba()), format="png", dpi=canvas.figure.dpi,
+                            metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def draw_over(canvas: FigureCanvasAgg, artists: list[Artist]) -> None:
+    """Draw ``artists`` (of axes of the canvas's figure) on top of what the canvas shows, in zorder,
+    without drawing the rest again (a blit: the figure's text is laid out once)."""
+    renderer = canvas.get_renderer()
+    for artist in sorted(artists, key=lambda a: a.get_zorder()):
+        artist.draw(renderer)
 
 
 def data_uri(png_bytes: bytes) -> str:

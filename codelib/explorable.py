@@ -55,7 +55,9 @@ MARGIN = 1.0
 
 _SCRIPT = """
 (function () {
-  var root = document.getElementById("%(id)s");
+  var here = document.currentScript;  // the root is the script's parent, even when an output repeats
+  var root = here && here.parentElement.classList.contains("codelib-explorable")
+    ? here.parentElement : document.getElementById("%(id)s");
   var data = JSON.parse(root.querySelector("script.codelib-explorable-data").textContent);
   var each = function (list, f) { Array.prototype.forEach.call(list, f); };
   var sliders = root.querySelectorAll("input.codelib-explorable-param");
@@ -294,20 +296,23 @@ def paths_layer(ax: Axes, paths: ArrayLike, *, labels: Sequence[str] | None = No
 
 
 def curves_layer(ax: Axes, x: ArrayLike, ys: ArrayLike, *, labels: Sequence[str] | None = None) -> Layer:
-    """Curves ``y`` over ``x`` on ``ax``, one family per grid point, drawn in full.
+    """Curves on ``ax``, one family per grid point, drawn in full: ``ys`` over ``x``, or
+    parametric curves (contour lines, a circle) when ``x`` has the shape of ``ys``.
 
-    Colours and line styles come from the property cycle in effect when the layer is made.
-    Non-finite values of ``ys`` leave a gap, as in matplotlib.
+    Colours and line styles come from the property cycle in effect when the layer is made (wrap
+    the call in ``plt.rc_context({"axes.prop_cycle": ...})`` to change them), the line width from
+    ``lines.linewidth``. Non-finite values of ``ys`` leave a gap, as in matplotlib.
 
     Parameters
     ----------
     ax : matplotlib.axes.Axes
         The 2-D axes to draw on.
-    x : array_like, shape (n,)
-        The abscissae, shared by every curve (finite).
+    x : array_like, shape (n,) or broadcastable to the shape of ``ys``
+        The abscissae: shared by every curve (shape ``(n,)``), or one per point of each curve.
+        Finite.
     ys : array_like, shape (*grid, k, n) or (*grid, n)
         ``k`` curves (or one) per grid point, one leading axis per parameter of :func:`explore`,
-        of the grid's length or 1.
+        of the grid's length or 1 (the same curves for every value of that parameter).
     labels : sequence of str, optional
         Legend entries, one per curve of a grid point.
 
@@ -321,25 +326,35 @@ def curves_layer(ax: Axes, x: ArrayLike, ys: ArrayLike, *, labels: Sequence[str]
         If ``ax`` is not a 2-D matplotlib Axes, ``x`` or ``ys`` is not numeric or ``labels`` is not
         a list of strings.
     ValueError
-        If ``x`` is not a finite non-empty vector, or ``ys`` has fewer than 2 axes or a last axis
-        not of the length of ``x``.
+        If ``x`` is not finite, ``ys`` has fewer than 2 axes or no point, or ``x`` does not
+        broadcast to the shape of ``ys``.
 
     Examples
     --------
+    Parabolas ``a x^2`` for three values of ``a``, and circles of three radii:
+
     >>> from matplotlib.figure import Figure
     >>> x = np.linspace(0, 1, 50)
-    >>> layer = curves_layer(Figure().add_subplot(), x, [a * x**2 for a in (1, 2, 3)])
-    >>> layer.kind, layer.data.shape
-    ('curves', (3, 50, 2))
+    >>> curves_layer(Figure().add_subplot(), x, [a * x**2 for a in (1, 2, 3)]).data.shape
+    (3, 50, 2)
+    >>> t = np.linspace(0, 2 * np.pi, 40)
+    >>> radii = np.array([1.0, 2.0, 3.0])[:, None]
+    >>> curves_layer(Figure().add_subplot(), radii * np.cos(t), radii * np.sin(t)).data.shape
+    (3, 40, 2)
     """
     _require_axes(ax)
     xs = as_float_array(x, "x")
-    if xs.ndim != 1 or xs.size == 0:
-        raise ValueError(f"x must be a non-empty 1-D vector of abscissae, got an array of shape {xs.shape}.")
     values = np.array(_array(ys, "ys"), dtype=float, copy=True)
-    if values.ndim < 2 or values.shape[-1] != xs.size:
-        raise ValueError(f"ys must have shape (*grid, k, {xs.size}) or (*grid, {xs.size}): one leading axis "
-                         f"per parameter and a last axis as long as x; got an array of shape {values.shape}.")
+    if values.ndim < 2 or 0 in values.shape:
+        raise ValueError(f"ys must have shape (*grid, k, n) or (*grid, n): one leading axis per parameter, "
+                         f"then the points of each curve; got an array of shape {values.shape}.")
+    try:
+        fits = xs.ndim >= 1 and np.broadcast_shapes(xs.shape, values.shape) == values.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"x must have shape ({values.shape[-1]},) (shared by every curve) or broadcast to the "
+                         f"shape of ys {values.shape}; got an array of shape {xs.shape}.")
     data = np.stack(np.broadcast_arrays(xs, values), axis=-1)
     count = data.shape[-3] if data.ndim >= 4 else 1
     return Layer("curves", ax, data, _labels(labels), tuple(_render.line_styles(count)), None)
@@ -513,27 +528,30 @@ def explore(params: Mapping[str, ArrayLike], layers: Sequence[Layer], *, alt: st
         ax.legend(handles=lines, loc="best")
     axes = list(dict.fromkeys(layer.ax for layer in layer_list))
     limits = [(ax.get_xlim(), ax.get_ylim()) for ax in axes]
-    background = _render.png(figure, dpi)
-
-    width, height = _render.pixel_size(figure, dpi)
-    box = (-MARGIN * width, -MARGIN * height, (1 + MARGIN) * width, (1 + MARGIN) * height)
-    diverged = np.zeros(shape, dtype=bool)
-    encoded, shapes, stills = [], [], []
-    for layer, (data, flags, grid_shape) in zip(layer_list, resolved):
-        items, still_paths = _encode(layer, data, flags, grid_shape, shape, still_index, box, dpi, diverged)
-        encoded.append(items)
-        shapes.append(grid_shape)
-        stills.append(still_paths)
+    screen_dpi = figure.dpi
+    figure.set_dpi(dpi)  # drawn once at dpi: the background, then the still's artists over it
+    try:
+        canvas = _render.draw(figure)
+        background = _render.canvas_png(canvas)
+        width, height = _render.pixel_size(figure, dpi)
+        box = (-MARGIN * width, -MARGIN * height, (1 + MARGIN) * width, (1 + MARGIN) * height)
+        diverged = np.zeros(shape, dtype=bool)
+        encoded, shapes, artists = [], [], []
+        for number, (layer, (data, flags, grid_shape)) in enumerate(zip(layer_list, resolved)):
+            items, still_part = _encode(layer, data, flags, grid_shape, shape, still_index, box, dpi, diverged)
+            encoded.append(items)
+            shapes.append(grid_shape)
+            artists += _still_artists(layer, still_part, 10 + number, dpi)
+        for ax, (xlim, ylim) in zip(axes, limits):
+            ax.set_xlim(xlim)
+            ax.set_ylim(ylim)
+        _render.draw_over(canvas, artists)
+        still_png = _render.canvas_png(canvas)
+    finally:
+        figure.set_dpi(screen_dpi)
+    plt.close(figure)  # release it from pyplot, so the notebook shows only the explorable
     n_steps = max([max(len(p) for p in _flat_points(data)) - 1
                    for layer, (data, _, _) in zip(layer_list, resolved) if layer.kind == "paths"] or [0])
-
-    for number, (layer, still_part) in enumerate(zip(layer_list, stills)):
-        _draw_still(layer, still_part, 10 + number, dpi)
-    for ax, (xlim, ylim) in zip(axes, limits):
-        ax.set_xlim(xlim)
-        ax.set_ylim(ylim)
-    still_png = _render.png(figure, dpi)
-    plt.close(figure)  # release it from pyplot, so the notebook shows only the explorable
 
     full_notes = np.array([_join(text, flag) for text, flag in zip(texts.ravel(), diverged.ravel())],
                           dtype=object).reshape(shape)
@@ -629,6 +647,10 @@ def _layer_list(layers: object) -> list[Layer]:
         if not isinstance(layer, Layer):
             raise TypeError(f"layers[{i}] must be a layer made by paths_layer, curves_layer or images_layer, "
                             f"got {type(layer).__name__}.")
+        if layer.kind not in ("paths", "curves", "images") or not isinstance(layer.ax, Axes) \
+                or not isinstance(layer.data, np.ndarray):
+            raise TypeError(f"layers[{i}] is not a layer made by paths_layer, curves_layer or images_layer; "
+                            "make layers with those functions.")
     figures = {id(layer.ax.figure) for layer in layers}
     if len(figures) != 1:
         raise ValueError("layers must all lie on axes of one figure (plt.subplots(1, 2) for two panels).")
@@ -644,7 +666,7 @@ def _still(still: object, names: tuple[str, ...], grids: tuple[FloatArray, ...])
                         f"{_format(grids[0][0])}}}; got {type(still).__name__}.")
     for name, value in still.items():
         if name not in names:
-            raise ValueError(f"still names {show(name)}, not a parameter; the parameters are {list(names)}.")
+            raise ValueError(f"still must name parameters of params; {show(name)} is not one of {list(names)}.")
         d = names.index(name)
         number = _finite(value, f"still[{name!r}]")
         i = int(np.argmin(np.abs(grids[d] - number)))
@@ -848,22 +870,23 @@ def _image_png(image: np.ndarray, cmap, norm) -> bytes:
     return buffer.getvalue()
 
 
-def _draw_still(layer: Layer, part: np.ndarray, zorder: int, dpi: int) -> None:
-    """Draw the layer's variable part at the still values with matplotlib."""
+def _still_artists(layer: Layer, part: np.ndarray, zorder: int, dpi: int) -> list:
+    """Add the layer's variable part at the still values to its axes; the artists added."""
     ax = layer.ax
     if layer.kind == "images":
         style = layer.styles[0]
-        ax.imshow(part, extent=style["extent"], cmap=style["cmap"], vmin=style["vmin"], vmax=style["vmax"],
-                  origin="lower", interpolation="nearest", aspect=ax.get_aspect(), zorder=zorder)
-        return
+        return [ax.imshow(part, extent=style["extent"], cmap=style["cmap"], vmin=style["vmin"], vmax=style["vmax"],
+                          origin="lower", interpolation="nearest", aspect=ax.get_aspect(), zorder=zorder)]
+    artists = []
     for path, style in zip(part, layer.styles):
-        ax.plot(path[:, 0], path[:, 1], zorder=zorder, **style)
+        artists += ax.plot(path[:, 0], path[:, 1], zorder=zorder, **style)
         if layer.kind == "paths":
             finite = path[~np.isnan(path).any(axis=-1)]
             if len(finite):
                 size = 2 * HEAD_RADIUS * 72 / dpi
-                ax.plot(*finite[-1], marker="o", markersize=size, markeredgewidth=0, color=style["color"],
-                        linestyle="none", zorder=zorder)
+                artists += ax.plot(*finite[-1], marker="o", markersize=size, markeredgewidth=0,
+                                   color=style["color"], linestyle="none", zorder=zorder)
+    return artists
 
 
 def _html(names: tuple[str, ...], grids: tuple[FloatArray, ...], still_index: tuple[int, ...],
@@ -915,26 +938,21 @@ def _html(names: tuple[str, ...], grids: tuple[FloatArray, ...], still_index: tu
                 shapes_svg.append(
                     f'<circle {common}{step_attr} data-path="{k}" r="{S * HEAD_RADIUS:g}" cx="{cx}" cy="{cy}" '
                     f'fill="{style["color"]}" visibility="{visible}" {clip}/>')
-    controls = []
+    controls = []  # one row per slider: label, slider, its value, (Play)
     for d, (name, grid, i) in enumerate(zip(names, grids, still_index)):
         value = _format(grid[i])
         controls.append(
-            f'<div style="display:flex;gap:0.5em;align-items:center">'
-            f'<label for="{marker}-p{d}" style="min-width:9em">{html.escape(name)}</label>'
+            f'<label for="{marker}-p{d}">{html.escape(name)}</label>'
             f'<input type="range" class="codelib-explorable-param" id="{marker}-p{d}" min="0" '
-            f'max="{len(grid) - 1}" step="1" value="{i}" '
-            f'aria-valuetext="{html.escape(name)} = {value}" style="flex:1"/>'
-            f'<output class="codelib-explorable-value" for="{marker}-p{d}" style="min-width:4em">{value}</output>'
-            f'</div>')
+            f'max="{len(grid) - 1}" step="1" value="{i}" aria-valuetext="{html.escape(name)} = {value}"/>'
+            f'<output class="codelib-explorable-value" for="{marker}-p{d}">{value}</output><span></span>')
     if n_steps:
         controls.append(
-            f'<div style="display:flex;gap:0.5em;align-items:center">'
-            f'<label for="{marker}-step" style="min-width:9em">step</label>'
+            f'<label for="{marker}-step">step</label>'
             f'<input type="range" class="codelib-explorable-step" id="{marker}-step" min="0" max="{n_steps}" '
-            f'step="1" value="{n_steps}" aria-valuetext="step {n_steps} of {n_steps}" style="flex:1"/>'
-            f'<output class="codelib-explorable-step-value" for="{marker}-step" style="min-width:4em">'
-            f'{n_steps} of {n_steps}</output>'
-            f'<button type="button">Play</button></div>')
+            f'step="1" value="{n_steps}" aria-valuetext="step {n_steps} of {n_steps}"/>'
+            f'<output class="codelib-explorable-step-value" for="{marker}-step">{n_steps} of {n_steps}</output>'
+            f'<button type="button">Play</button>')
     note = html.escape(str(notes[still_index]))
     script = _SCRIPT % {"id": marker, "interval": interval_ms}
     page = (
@@ -944,7 +962,8 @@ def _html(names: tuple[str, ...], grids: tuple[FloatArray, ...], still_index: tu
         f'<svg viewBox="0 0 {S * width} {S * height}" aria-hidden="true" '
         f'style="position:absolute;left:0;top:0;width:100%;height:100%">'
         f'{"".join(clips)}{"".join(shapes_svg)}</svg></div>'
-        f'{"".join(controls)}'
+        f'<div style="display:grid;grid-template-columns:max-content 1fr max-content max-content;'
+        f'gap:0.2em 0.75em;align-items:center">{"".join(controls)}</div>'
         f'<output class="codelib-explorable-note" aria-live="polite">{note}</output>'
         f'<script type="application/json" class="codelib-explorable-data">{blob}</script>'
         f'<script>{script}</script></div>')

@@ -20,7 +20,7 @@ import re
 READ = """root => ({
     params: [...root.querySelectorAll("input.codelib-explorable-param")].map(s => ({
         value: s.value, text: s.getAttribute("aria-valuetext"),
-        shown: s.parentElement.querySelector("output").textContent})),
+        shown: s.nextElementSibling.textContent})),
     step: (s => s ? {value: s.value, text: s.getAttribute("aria-valuetext")} : null)(
         root.querySelector("input.codelib-explorable-step")),
     note: root.querySelector("output.codelib-explorable-note").textContent,

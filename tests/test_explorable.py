@@ -137,6 +137,18 @@ def test_curves_are_drawn_in_full_without_a_step_slider():
     assert len(drawn) == 30
 
 
+def test_parametric_curves_take_x_of_their_own_shape():
+    """Circles of radius 1, 2, 3 (one per value): every drawn point lies on its circle."""
+    fig, ax = plt.subplots()
+    ax.set(xlim=(-4, 4), ylim=(-4, 4))
+    t = np.linspace(0, 2 * np.pi, 40)
+    radii = np.array([1.0, 2.0, 3.0])[:, None]
+    view = explore({"r": radii[:, 0]}, [curves_layer(ax, radii * np.cos(t), radii * np.sin(t))], alt="circles")
+    for r, item in zip(radii[:, 0], data_of(view)["layers"][0]["items"][0]):
+        circle = np.column_stack([r * np.cos(t), r * np.sin(t)])
+        assert np.abs(decoded(item) - SUBPIXELS * _render.to_pixels(ax, circle, 100)).max() <= 0.5 + 1e-9
+
+
 def test_a_curve_leaves_a_gap_at_nan():
     fig, ax = plt.subplots()
     ax.set(xlim=(0, 3), ylim=(0, 3))
@@ -281,7 +293,7 @@ def paths(ax, **kwargs):
         (lambda ax: {"layers": []}, {}, ValueError, "empty"),
         (lambda ax: {"layers": [paths(ax), paths(plt.subplots()[1])]}, {}, ValueError, "one figure"),
         (lambda ax: {}, {"still": {"a": 1.5}}, ValueError, r"not on the grid; pass one of 1, 2"),
-        (lambda ax: {}, {"still": {"b": 1.0}}, ValueError, "not a parameter"),
+        (lambda ax: {}, {"still": {"b": 1.0}}, ValueError, "is not one of"),
         (lambda ax: {}, {"notes": ["one"]}, ValueError, r"shape \(2,\)"),
         (lambda ax: {}, {"notes": ["one", 2]}, TypeError, "strings"),
         (lambda ax: {}, {"alt": ""}, TypeError, "alt"),
@@ -305,7 +317,8 @@ def test_bad_input_to_explore(make, kwargs, error, match):
         (lambda ax: paths_layer(ax, np.zeros((2, 3, 3))), ValueError, "shape"),
         (lambda ax: paths_layer(ax, np.zeros((2, 3, 2)), labels="ab"), TypeError, "list of strings"),
         (lambda ax: paths_layer(ax, np.zeros((2, 3, 2)), diverged=[0.0, 1.0]), TypeError, "booleans"),
-        (lambda ax: curves_layer(ax, [0, 1], np.zeros((2, 3))), ValueError, "as long as x"),
+        (lambda ax: curves_layer(ax, [0, 1], np.zeros((2, 3))), ValueError, r"x must have shape \(3,\)"),
+        (lambda ax: curves_layer(ax, np.zeros((3, 2, 3)), np.zeros((2, 3))), ValueError, "broadcast"),
         (lambda ax: curves_layer(ax, [0, np.nan], np.zeros((2, 2))), ValueError, "NaN"),
         (lambda ax: images_layer(ax, np.zeros((2, 3)), extent=(0, 1, 0, 1)), ValueError, r"\(\*grid, h, w\)"),
         (lambda ax: images_layer(ax, np.full((2, 3, 3), np.nan), extent=(0, 1, 0, 1)), ValueError, "no finite"),
