@@ -38,6 +38,7 @@ import matplotlib.image
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
 from . import _render
@@ -164,8 +165,10 @@ class Layer(NamedTuple):
     labels : tuple of str, or None
         Legend entries, one per path or curve.
     styles : tuple of dict
-        Colour, line style and width of each path or curve, taken from the property cycle when
-        the layer was made; for images one dict with ``cmap``, ``vmin``, ``vmax`` and ``extent``.
+        Paths and curves: the property cycle (colour, line style and width) in effect when the
+        layer was made; :func:`explore` gives the paths of a grid point its entries in turn,
+        continuing after earlier layers on the same axes with the same cycle, as successive
+        ``ax.plot`` calls do. Images: one dict with ``cmap``, ``vmin``, ``vmax`` and ``extent``.
     diverged : ndarray of bool, or None
         Paths only: which runs diverged, shape ``grid`` or ``(*grid, k)``.
     """
@@ -190,7 +193,7 @@ class Explorable:
     still_index : tuple of int
         The grid indices the still PNG shows.
     layers : tuple of Layer
-        The layers, as given.
+        The layers, each with one style per path or curve of a grid point.
     notes : ndarray of str
         The text shown under the sliders for each grid point ("diverged" appended where a path
         diverged); empty strings where there is nothing to say.
@@ -244,7 +247,8 @@ def paths_layer(ax: Axes, paths: ArrayLike, *, labels: Sequence[str] | None = No
     """Paths (optimiser runs) on ``ax``, one family per grid point, revealed by the step slider.
 
     Colours and line styles come from the property cycle in effect when the layer is made (wrap
-    the call in ``plt.rc_context({"axes.prop_cycle": ...})`` to change them), the line width from
+    the call in ``plt.rc_context({"axes.prop_cycle": ...})`` to change them), continuing after
+    earlier layers on the same axes, as successive ``ax.plot`` calls do; the line width from
     ``lines.linewidth``. The head of each path, at the step the slider shows, is a dot.
 
     Parameters
@@ -285,14 +289,13 @@ def paths_layer(ax: Axes, paths: ArrayLike, *, labels: Sequence[str] | None = No
     """
     _require_axes(ax)
     data = _points(paths, "paths")
-    count = data.shape[-3] if data.ndim >= 4 else 1
     flags = None
     if diverged is not None:
         flags = np.array(_array(diverged, "diverged"), copy=True)
         if flags.dtype != bool:
             raise TypeError("diverged must hold booleans (True where a run diverged), such as "
                             f"run.diverged reshaped to the grid; got an array of dtype {flags.dtype}.")
-    return Layer("paths", ax, data, _labels(labels), tuple(_render.line_styles(count)), flags)
+    return Layer("paths", ax, data, _labels(labels), _cycle(), flags)
 
 
 def curves_layer(ax: Axes, x: ArrayLike, ys: ArrayLike, *, labels: Sequence[str] | None = None) -> Layer:
@@ -300,7 +303,8 @@ def curves_layer(ax: Axes, x: ArrayLike, ys: ArrayLike, *, labels: Sequence[str]
     parametric curves (contour lines, a circle) when ``x`` has the shape of ``ys``.
 
     Colours and line styles come from the property cycle in effect when the layer is made (wrap
-    the call in ``plt.rc_context({"axes.prop_cycle": ...})`` to change them), the line width from
+    the call in ``plt.rc_context({"axes.prop_cycle": ...})`` to change them), continuing after
+    earlier layers on the same axes, as successive ``ax.plot`` calls do; the line width from
     ``lines.linewidth``. Non-finite values of ``ys`` leave a gap, as in matplotlib.
 
     Parameters
@@ -356,8 +360,7 @@ def curves_layer(ax: Axes, x: ArrayLike, ys: ArrayLike, *, labels: Sequence[str]
         raise ValueError(f"x must have shape ({values.shape[-1]},) (shared by every curve) or broadcast to the "
                          f"shape of ys {values.shape}; got an array of shape {xs.shape}.")
     data = np.stack(np.broadcast_arrays(xs, values), axis=-1)
-    count = data.shape[-3] if data.ndim >= 4 else 1
-    return Layer("curves", ax, data, _labels(labels), tuple(_render.line_styles(count)), None)
+    return Layer("curves", ax, data, _labels(labels), _cycle(), None)
 
 
 def images_layer(ax: Axes, images: ArrayLike, *, extent: Sequence[float], cmap: str | None = None,
@@ -432,8 +435,8 @@ def images_layer(ax: Axes, images: ArrayLike, *, extent: Sequence[float], cmap: 
 
 
 def explore(params: Mapping[str, ArrayLike], layers: Sequence[Layer], *, alt: str,
-            still: Mapping[str, float] | None = None, notes: ArrayLike | None = None, dpi: int = 100,
-            interval_ms: int = 100) -> Explorable:
+            still: Mapping[str, float] | None = None, notes: ArrayLike | None = None,
+            legend_loc: str = "best", dpi: int = 100, interval_ms: int = 100) -> Explorable:
     """A figure with one slider per parameter that shows the precomputed result for its values.
 
     The figure of the layers' axes is rendered without the layers as a PNG (the background) and
@@ -463,6 +466,10 @@ def explore(params: Mapping[str, ArrayLike], layers: Sequence[Layer], *, alt: st
         a value of each named grid; parameters not named take their first value.
     notes : array_like of str, shape grid, optional
         A short text per grid point shown under the sliders (such as "escapes after 31 steps").
+    legend_loc : str, default "best"
+        Where the legend of the labelled layers goes on each axes, a matplotlib location such as
+        ``"upper right"``. ``"best"`` avoids what the caller drew, not the layers (which vary),
+        and is slow on a large mesh: name a free corner there.
     dpi : int, default 100
         Resolution of the PNGs, >= 10.
     interval_ms : int, default 100
@@ -482,7 +489,8 @@ def explore(params: Mapping[str, ArrayLike], layers: Sequence[Layer], *, alt: st
     ValueError
         If there are not one or two parameters, a grid is not a finite 1-D array of distinct
         numbers, a layer's leading axes do not match the grids, the layers lie on different
-        figures, a ``still`` value is not on its grid, or ``dpi < 10``.
+        figures, a ``still`` value is not on its grid, ``legend_loc`` is not a legend location,
+        or ``dpi < 10``.
 
     Examples
     --------
@@ -510,11 +518,17 @@ def explore(params: Mapping[str, ArrayLike], layers: Sequence[Layer], *, alt: st
         raise TypeError("alt must be a non-empty string describing the figure for screen readers.")
     still_index = _still(still, names, grids)
     texts = _notes(notes, shape)
+    if not isinstance(legend_loc, str):
+        raise TypeError(f"legend_loc must be a string such as 'upper right', got {type(legend_loc).__name__}.")
+    if legend_loc not in Legend.codes:
+        raise ValueError(f"legend_loc must be a matplotlib legend location such as 'upper right', one of "
+                         f"{list(Legend.codes)}; got {show(legend_loc)}.")
     interval_ms = positive_int(interval_ms, "interval_ms")
     dpi = positive_int(dpi, "dpi")
     if dpi < 10:  # below, matplotlib cannot render text (FreeType: "invalid ppem value")
         raise ValueError(f"dpi must be an integer >= 10, got {dpi}.")
     resolved = [_resolve(layer, i, shape) for i, layer in enumerate(layer_list)]
+    layer_list = _with_styles(layer_list, resolved, len(shape))
 
     figure = layer_list[0].ax.figure
     handles: dict[Axes, list[Line2D]] = {}
@@ -523,9 +537,9 @@ def explore(params: Mapping[str, ArrayLike], layers: Sequence[Layer], *, alt: st
             handles.setdefault(layer.ax, []).extend(
                 Line2D([], [], label=label, **style) for label, style in zip(layer.labels, layer.styles))
     for ax, lines in handles.items():
-        # An explicit loc="best" places it as the default does, without matplotlib's timing
-        # warning ("can be slow"), which a busy machine triggers and a strict build fails on.
-        ax.legend(handles=lines, loc="best")
+        # An explicit location (even "best") goes without matplotlib's timing warning ("can be
+        # slow"), which a busy machine triggers and a strict build fails on.
+        ax.legend(handles=lines, loc=legend_loc)
     axes = list(dict.fromkeys(layer.ax for layer in layer_list))
     limits = [(ax.get_xlim(), ax.get_ylim()) for ax in axes]
     screen_dpi = figure.dpi
@@ -697,6 +711,28 @@ def _notes(notes: object, shape: tuple[int, ...]) -> np.ndarray:
     return array
 
 
+def _cycle() -> tuple[dict, ...]:
+    """The current property cycle as line styles (colour, line style, width)."""
+    return tuple(_render.line_styles(len(plt.rcParams["axes.prop_cycle"])))
+
+
+def _with_styles(layers: list[Layer], resolved: list, g: int) -> list[Layer]:
+    """The layers with one style per path or curve of a grid point, each layer continuing the cycle
+    after the earlier layers on the same axes with the same cycle."""
+    used: dict[tuple[int, str], int] = {}
+    out = []
+    for layer, (data, _, _) in zip(layers, resolved):
+        if layer.kind == "images":
+            out.append(layer)
+            continue
+        count, key = data.shape[g], (id(layer.ax), repr(layer.styles))
+        offset = used.get(key, 0)
+        used[key] = offset + count
+        cycle = layer.styles
+        out.append(layer._replace(styles=tuple(cycle[(offset + k) % len(cycle)] for k in range(count))))
+    return out
+
+
 def _resolve(layer: Layer, i: int, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
     """The layer's data with its path axis made explicit, its divergence flags ``(*grid, k)`` and its
     grid shape (each axis the grid's length or 1)."""
@@ -749,54 +785,79 @@ def _flat_points(data: np.ndarray) -> list[np.ndarray]:
     return list(data.reshape(-1, *data.shape[-2:]))
 
 
-def _tokens(pixels: np.ndarray, box: tuple[float, ...]) -> list[str]:
-    """One SVG path token per point, for the segment that ends there: ``l dx,dy`` relative to the
-    pen (``M x,y l dx,dy`` where the segment enters ``box``), clipped to ``box`` (Liang-Barsky),
-    in whole units of ``1 / SUBPIXELS`` pixel. A trailing ``~`` marks a point outside the box (no
-    head is drawn there); a non-finite point leaves a gap."""
+def _encode_path(pixels: np.ndarray, box: tuple[float, ...]) -> str:
+    """A path (or curve) in pixels as the SVG path tokens the script reads, run-length coded.
+
+    One token per point, for the segment that ends there: ``ldx,dy`` relative to the pen, or
+    ``Mx,y`` where the pen must move first (the segment enters ``box``, after a gap); segments are
+    clipped to ``box`` (Liang-Barsky) and coordinates are whole units of ``1 / SUBPIXELS`` pixel.
+    A trailing ``~`` marks a point outside the box (no head is drawn there); a non-finite point
+    leaves a gap. A run of r equal tokens is written ``token*r``, and the steps after the path
+    has stopped moving on screen are dropped.
+    """
     finite = np.all(np.isfinite(pixels), axis=-1)
     with np.errstate(invalid="ignore"):
         inside = finite & (pixels[:, 0] >= box[0]) & (pixels[:, 0] <= box[2]) \
             & (pixels[:, 1] >= box[1]) & (pixels[:, 1] <= box[3])
-    P, Q = pixels[:-1], pixels[1:]
-    delta = Q - P
-    t0, t1 = np.zeros(len(P)), np.ones(len(P))
-    seen = finite[:-1] & finite[1:]
-    with np.errstate(all="ignore"):
-        for axis, (low, high) in enumerate(((box[0], box[2]), (box[1], box[3]))):
-            step, start = delta[:, axis], P[:, axis]
-            a, b = (low - start) / step, (high - start) / step
-            still = step == 0
-            seen &= ~(still & ((start < low) | (start > high)))
-            t0 = np.where(still, t0, np.maximum(t0, np.minimum(a, b)))
-            t1 = np.where(still, t1, np.minimum(t1, np.maximum(a, b)))
-        seen &= t0 <= t1
-        A = np.rint(SUBPIXELS * (P + t0[:, None] * delta))
-        B = np.rint(SUBPIXELS * (Q + (t1 - 1)[:, None] * delta))
-        here = np.rint(SUBPIXELS * pixels)
-    A = np.where(seen[:, None], A, 0).astype(np.int64).tolist()
-    B = np.where(seen[:, None], B, 0).astype(np.int64).tolist()
-    here = np.where(inside[:, None], here, 0).astype(np.int64).tolist()
-    t0, seen, inside = t0.tolist(), seen.tolist(), inside.tolist()
+        here = np.where(inside[:, None], np.rint(SUBPIXELS * pixels), 0).astype(np.int64)
+    first = f"M{here[0, 0]},{here[0, 1]}" if inside[0] else "~"
+    if len(pixels) == 1:
+        return first
+    plain = inside[:-1] & inside[1:]          # a segment inside the box: ldx,dy from the last point
+    step = np.where(plain[:, None], here[1:] - here[:-1], 0)
+    general = {int(i): _general_token(pixels[i], pixels[i + 1], inside[i], inside[i + 1], box)
+               for i in np.flatnonzero(~plain)}
+    change = np.ones(len(plain), dtype=bool)
+    change[1:] = np.any(step[1:] != step[:-1], axis=1) | ~plain[1:] | ~plain[:-1]
+    starts = np.flatnonzero(change)
+    counts = np.diff(np.append(starts, len(plain))).tolist()
+    moves = step[starts].tolist()
+    runs: list[list] = []
+    for start, count, (dx, dy) in zip(starts.tolist(), counts, moves):
+        token = f"l{dx},{dy}" if plain[start] else general[start]
+        if runs and runs[-1][0] == token:
+            runs[-1][1] += count
+        else:
+            runs.append([token, count])
+    while runs:                               # the path has stopped moving on screen: drop those steps
+        token, previous = runs[-1][0], runs[-2][0] if len(runs) > 1 else first
+        if token == "l0,0" or token == "~" and previous.endswith("~"):
+            runs.pop()
+        elif token == "~" and runs[-1][1] > 1:
+            runs[-1][1] = 1
+            break
+        else:
+            break
+    return " ".join([first] + [token if count == 1 else f"{token}*{count}" for token, count in runs])
 
-    pen = here[0] if inside[0] else None
-    tokens = [f"M{pen[0]},{pen[1]}" if pen else "~"]
-    for i in range(len(P)):
-        token = ""
-        if seen[i]:
-            if pen is None or t0[i] > 0:
-                pen = A[i]
-                token = f"M{pen[0]},{pen[1]}"
-            token += f"l{B[i][0] - pen[0]},{B[i][1] - pen[1]}"
-            pen = B[i]
-        elif inside[i + 1]:
-            pen = here[i + 1]
-            token = f"M{pen[0]},{pen[1]}"  # after a gap
-        if not inside[i + 1]:
-            token += "~"
-            pen = None
-        tokens.append(token)
-    return tokens
+
+def _general_token(p: np.ndarray, q: np.ndarray, p_inside: bool, q_inside: bool, box: tuple[float, ...]) -> str:
+    """The token of segment p -> q when one end is outside ``box`` or not finite (see _encode_path)."""
+    def xy(v: np.ndarray) -> str:
+        return f"{int(np.rint(SUBPIXELS * v[0]))},{int(np.rint(SUBPIXELS * v[1]))}"
+
+    token = ""
+    if np.all(np.isfinite(p)) and np.all(np.isfinite(q)):
+        t0, t1, d = 0.0, 1.0, q - p
+        for delta, low, high, start in ((d[0], box[0], box[2], p[0]), (d[1], box[1], box[3], p[1])):
+            if delta == 0.0:
+                if start < low or start > high:
+                    t0, t1 = 1.0, 0.0
+                continue
+            a, b = (low - start) / delta, (high - start) / delta
+            t0, t1 = max(t0, min(a, b)), min(t1, max(a, b))
+        if t0 <= t1:
+            a_end, b_end = p + t0 * d, q + (t1 - 1.0) * d
+            if p_inside and t0 == 0.0:            # the pen is at p: draw on from there
+                pen = np.rint(SUBPIXELS * p)
+                b_pen = np.rint(SUBPIXELS * b_end)
+                token = f"l{int(b_pen[0] - pen[0])},{int(b_pen[1] - pen[1])}"
+            else:
+                a_pen, b_pen = np.rint(SUBPIXELS * a_end), np.rint(SUBPIXELS * b_end)
+                token = f"M{xy(a_end)}l{int(b_pen[0] - a_pen[0])},{int(b_pen[1] - a_pen[1])}"
+    elif q_inside:
+        token = f"M{xy(q)}"                       # after a gap
+    return token if q_inside else token + "~"
 
 
 def _head(tokens: list[str]) -> tuple[int, int] | None:
@@ -806,22 +867,6 @@ def _head(tokens: list[str]) -> tuple[int, int] | None:
         for command, dx, dy in re.findall(r"([Ml])(-?[0-9]+),(-?[0-9]+)", token):
             x, y = (int(dx), int(dy)) if command == "M" else (x + int(dx), y + int(dy))
     return None if not tokens[-1] or tokens[-1].endswith("~") else (x, y)
-
-
-def _run_length(tokens: list[str]) -> str:
-    """The tokens joined by spaces, a run of r equal tokens written once as ``token*r``; the steps
-    after a path has stopped moving on screen (``l0,0``, or ``~`` after ``~``) dropped."""
-    while len(tokens) > 1 and (tokens[-1] == "l0,0" or tokens[-1] == "~" and tokens[-2].endswith("~")):
-        tokens = tokens[:-1]
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        j = i
-        while j + 1 < len(tokens) and tokens[j + 1] == tokens[i]:
-            j += 1
-        out.append(tokens[i] if j == i else f"{tokens[i]}*{j - i + 1}")
-        i = j + 1
-    return " ".join(out)
 
 
 def _encode(layer: Layer, data: np.ndarray, flags: np.ndarray, grid_shape: tuple[int, ...],
@@ -859,7 +904,7 @@ def _encode(layer: Layer, data: np.ndarray, flags: np.ndarray, grid_shape: tuple
                 if len(path) == 0:
                     items[k].append("~")
                     continue
-            items[k].append(_run_length(_tokens(path, box)))
+            items[k].append(_encode_path(path, box))
     return items, cut[still_at]
 
 
@@ -972,7 +1017,7 @@ def _html(names: tuple[str, ...], grids: tuple[FloatArray, ...], still_index: tu
 
 
 def _expand(text: str) -> list[str]:
-    """The tokens of a run-length coded path (the inverse of :func:`_run_length`, trailing repeats aside)."""
+    """The tokens of a run-length coded path (as :func:`_encode_path` wrote them)."""
     out: list[str] = []
     for token in text.split(" "):
         body, _, count = token.partition("*")

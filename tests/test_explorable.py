@@ -128,11 +128,13 @@ def test_curves_are_drawn_in_full_without_a_step_slider():
     x = np.linspace(0, 1, 30)
     ys = np.array([[a * x**2, a * x] for a in (0.5, 1.0, 2.0)])   # (3 values, 2 curves, 30 points)
     ax.set(xlim=(0, 1), ylim=(0, 2))
-    view = explore({"a": [0.5, 1.0, 2.0]}, [curves_layer(ax, x, ys, labels=["square", "line"])], alt="curves")
+    view = explore({"a": [0.5, 1.0, 2.0]}, [curves_layer(ax, x, ys, labels=["square", "line"])], alt="curves",
+                   legend_loc="upper left")
     page = view._repr_html_()
     assert 'class="codelib-explorable-step"' not in page and "<button" not in page and view.n_steps == 0
     assert not re.search(r"<path [^>]*data-step", page) and page.count("<path ") == 2 and "<circle" not in page
-    assert ax.get_legend() is not None and [t.get_text() for t in ax.get_legend().get_texts()] == ["square", "line"]
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["square", "line"] and legend._loc == 2  # upper left
     drawn = decoded(data_of(view)["layers"][0]["items"][1][2])    # the line of a = 2
     assert len(drawn) == 30
 
@@ -147,6 +149,21 @@ def test_parametric_curves_take_x_of_their_own_shape():
     for r, item in zip(radii[:, 0], data_of(view)["layers"][0]["items"][0]):
         circle = np.column_stack([r * np.cos(t), r * np.sin(t)])
         assert np.abs(decoded(item) - SUBPIXELS * _render.to_pixels(ax, circle, 100)).max() <= 0.5 + 1e-9
+
+
+def test_layers_on_one_axes_continue_the_colour_cycle():
+    """As successive ax.plot calls: a second layer on the same axes takes the next colour, a layer on
+    other axes starts again, and a layer made under another cycle keeps its own."""
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    one = np.zeros((2, 3, 2))
+    with plt.rc_context({"axes.prop_cycle": plt.cycler(color=["0.5", "0.6"])}):
+        grey = curves_layer(ax1, [0, 1], np.zeros((2, 2, 2)))
+    view = explore({"a": [1.0, 2.0]}, [grey, paths_layer(ax1, one), paths_layer(ax1, one), paths_layer(ax2, one)],
+                   alt="x")
+    colours = [[style["color"] for style in layer.styles] for layer in view.layers]
+    cycle = [matplotlib.colors.to_hex(c) for c in plt.rcParams["axes.prop_cycle"].by_key()["color"]]
+    assert colours == [["#808080", "#999999"], [cycle[0]], [cycle[1]], [cycle[0]]]
+    assert [layer.styles[0]["linestyle"] for layer in view.layers[1:3]] == ["-", "--"]
 
 
 def test_a_curve_leaves_a_gap_at_nan():
@@ -298,6 +315,7 @@ def paths(ax, **kwargs):
         (lambda ax: {}, {"notes": ["one", 2]}, TypeError, "strings"),
         (lambda ax: {}, {"alt": ""}, TypeError, "alt"),
         (lambda ax: {}, {"dpi": 5}, ValueError, "dpi"),
+        (lambda ax: {}, {"legend_loc": "top"}, ValueError, "legend_loc must be a matplotlib legend location"),
         (lambda ax: {"layers": [paths(ax, labels=["a", "b"])]}, {}, ValueError, "one label per path"),
         (lambda ax: {"layers": [paths(ax, diverged=[True, False, True])]}, {}, ValueError, "diverged flags"),
     ],
