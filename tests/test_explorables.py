@@ -3,10 +3,10 @@
 The pages are those of ``_toc.yml`` whose built HTML holds a ``div.codelib-explorable`` (made by
 ``codelib.explore``). Each is opened from the strict build served on 127.0.0.1 (the ``site``
 fixture of ``test_browser.py``), and :func:`explorable_driver.drive_all` moves every slider with
-the keyboard (Home, arrows, End) and the mouse (clicks, a drag), presses Play and Pause, and after
-each move checks that every drawn element shows the precomputed result for the sliders' values
-(``data-param-index``, the path up to the shown step, the head, the image) and that the sliders
-say their value with its name. No console error may appear and no request may leave 127.0.0.1.
+the keyboard (Home, arrows, End) and the mouse (a click, drags past each end), presses Play and
+Pause, and after each move checks that every drawn element shows the precomputed result for the
+sliders' values (``data-param-index``, the path up to the shown step, the head, the image) and
+that the sliders say their value with its name. No console error may appear and no request may leave 127.0.0.1.
 
 While no page has an explorable the test skips with that reason (even under ``BOOK_REQUIRE_ALL=1``);
 a missing Chromium skips it, or fails it under ``BOOK_REQUIRE_ALL=1``, as in ``test_browser.py``.
