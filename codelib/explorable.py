@@ -1002,7 +1002,7 @@ def _html(names: tuple[str, ...], grids: tuple[FloatArray, ...], still_index: tu
     note = html.escape(str(notes[still_index]))
     script = _SCRIPT % {"id": marker, "interval": interval_ms}
     page = (
-        f'<div class="codelib-explorable" id="{marker}" style="max-width:{width}px">'
+        f'<div class="codelib-explorable" id="{marker}" style="max-width:{width}px;text-align:left">'
         f'<div style="position:relative">'
         f'<img src="{_render.data_uri(background)}" alt="{html.escape(alt)}" style="width:100%;display:block"/>'
         f'<svg viewBox="0 0 {S * width} {S * height}" aria-hidden="true" '

@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from conftest import require
 from explorable_driver import drive_all, expand, head
 
 from codelib import _render
@@ -355,10 +356,8 @@ def test_bad_input_to_the_layers(make, error, match):
 
 def test_sliders_show_the_precomputed_result_in_a_browser(tmp_path):
     """Chromium moves every slider (keyboard and mouse) and sees the precomputed result each time."""
-    pytest.importorskip("playwright")
     executable = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
-    if executable is None:
-        pytest.skip("skipped: Debian's chromium is not installed (apt-get install chromium)")
+    require(executable is not None, "Debian's chromium is not installed (apt-get install chromium)")
     points, diverged = quadratic_runs()
     fig, (ax1, ax2) = plt.subplots(1, 2)
     contour(ax1, bowl, (-11, 11), (-11, 11), levels=10)
