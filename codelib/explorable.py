@@ -11,7 +11,9 @@ own Python. :func:`explore` turns them into an :class:`Explorable`, which a note
   it plays in a static web page without a kernel and is keyboard accessible (arrow keys,
   Home/End, PageUp/PageDown on each slider);
 * as PNG (``_repr_png_``): a still at the value the caller states (``still``, default the first
-  of each grid), every path drawn in full. The PDF build and front ends without scripts show it.
+  of each grid), every path drawn in full. The PDF build and front ends without scripts show it;
+  when the book is built for print (``BOOK_FIGURES=print``) the still is also vector PDF
+  (``_repr_pdf_``), which the LaTeX build prefers.
 
 The variable part is described by *layers*, each on one axes of the figure:
 :func:`paths_layer` (paths revealed step by step), :func:`curves_layer` (curves drawn in full)
@@ -29,6 +31,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
@@ -199,6 +202,9 @@ class Explorable:
         diverged); empty strings where there is nothing to say.
     background_png, still_png : bytes
         The figure without the variable part, and the still.
+    still_pdf : bytes or None
+        The still as vector PDF when the book is built for print (``BOOK_FIGURES=print``), else
+        None.
     size : tuple of int
         Width and height of both PNGs in pixels.
     n_steps : int
@@ -209,7 +215,7 @@ class Explorable:
 
     def __init__(self, names: tuple[str, ...], grids: tuple[FloatArray, ...], still_index: tuple[int, ...],
                  layers: tuple[Layer, ...], notes: np.ndarray, background_png: bytes, still_png: bytes,
-                 size: tuple[int, int], n_steps: int, html: str) -> None:
+                 size: tuple[int, int], n_steps: int, html: str, still_pdf: bytes | None = None) -> None:
         self.names = names
         self.grids = grids
         self.still_index = still_index
@@ -217,6 +223,7 @@ class Explorable:
         self.notes = notes
         self.background_png = background_png
         self.still_png = still_png
+        self.still_pdf = still_pdf
         self.size = size
         self.n_steps = n_steps
         self.html = html
@@ -234,6 +241,9 @@ class Explorable:
 
     def _repr_png_(self) -> bytes:
         return self.still_png
+
+    def _repr_pdf_(self) -> bytes | None:
+        return self.still_pdf
 
     def _repr_html_(self) -> str:
         return self.html
@@ -564,6 +574,7 @@ def explore(params: Mapping[str, ArrayLike], layers: Sequence[Layer], *, alt: st
         still_png = _render.canvas_png(canvas)
     finally:
         figure.set_dpi(screen_dpi)
+    still_pdf = _pdf(figure) if _for_print() else None
     plt.close(figure)  # release it from pyplot, so the notebook shows only the explorable
     n_steps = max([max(len(p) for p in _flat_points(data)) - 1
                    for layer, (data, _, _) in zip(layer_list, resolved) if layer.kind == "paths"] or [0])
@@ -573,10 +584,24 @@ def explore(params: Mapping[str, ArrayLike], layers: Sequence[Layer], *, alt: st
     page = _html(names, grids, still_index, layer_list, encoded, shapes, full_notes, background,
                  (width, height), n_steps, alt, interval_ms, dpi)
     return Explorable(names, grids, still_index, tuple(layer_list), full_notes.astype(str), background,
-                      still_png, (width, height), n_steps, page)
+                      still_png, (width, height), n_steps, page, still_pdf)
 
 
 # --- validation ---------------------------------------------------------------------------------
+
+
+def _for_print() -> bool:
+    """Whether the book is built for print (``BOOK_FIGURES=print``, set by ``make pdf``): the rule of
+    ``codelib.plotting.print_figures`` on main, which this module should call once merged there."""
+    return os.environ.get("BOOK_FIGURES", "").strip().lower() == "print"
+
+
+def _pdf(figure) -> bytes:
+    """The figure as it stands (the still) as vector PDF, without dates or producer (deterministic)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="pdf", bbox_inches=None,
+                   metadata={"Creator": None, "Producer": None, "CreationDate": None})
+    return buffer.getvalue()
 
 
 def _require_axes(ax: object) -> None:

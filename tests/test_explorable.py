@@ -271,6 +271,19 @@ def test_the_still_is_the_rendering_of_the_stated_value():
     assert chosen != still({"α": ALPHAS, "κ": KAPPAS}, points)
 
 
+def test_a_print_build_gets_a_vector_still(monkeypatch):
+    """BOOK_FIGURES=print (make pdf): the still is also PDF, the same from build to build."""
+    points, _ = quadratic_runs()
+
+    def build():
+        return explore({"α": ALPHAS, "κ": KAPPAS}, [paths_layer(contour_axes(), points)], alt="x")
+
+    assert build()._repr_pdf_() is None
+    monkeypatch.setenv("BOOK_FIGURES", "print")
+    first, second = build()._repr_pdf_(), build()._repr_pdf_()
+    assert first.startswith(b"%PDF") and first == second
+
+
 def test_figure_is_closed_and_axes_keep_their_limits():
     ax = contour_axes()
     figure, limits = ax.figure, (ax.get_xlim(), ax.get_ylim())
