@@ -23,6 +23,8 @@ One module per idea, all re-exported here so a chapter can write ``from codelib 
   backpropagation through time.
 - :mod:`codelib.plotting`: the house style and contour/trajectory/surface helpers.
 - :mod:`codelib.animation`: optimiser paths that play in a static web page.
+- :mod:`codelib.explorable`: precomputed paths, curves or images the reader varies with sliders
+  (one or two parameters) in a static web page, with a still PNG for the PDF.
 - :mod:`codelib.tables`: small Markdown tables of computed numbers, shown in HTML and PDF alike.
 - :mod:`codelib.formula`: a formula typed as text (``"x^2 - 3*x*y^2"``) parsed into SymPy
   without running code.
@@ -41,6 +43,7 @@ from .curvature import (
     negative_eigenvalue_fraction,
     optimal_step,
 )
+from .explorable import Explorable, Layer, curves_layer, explore, images_layer, paths_layer
 from .formula import Formula, formula_to_numpy, parse_formula
 from .gd import clip_by_norm, clip_by_value, gradient_descent
 from .optim import Trajectory, iterate
@@ -60,6 +63,7 @@ __all__ = [
     # plotting and animation
     "STYLE_PATH", "contour", "contour_with_trajectory", "surface", "trajectory", "use_book_style",
     "PathAnimation", "animate_paths",
+    "Explorable", "Layer", "explore", "paths_layer", "curves_layer", "images_layer",
     # tables of computed numbers
     "Table", "table",
     # namespaces: nets.MLP, nets.hessian, probes.slice_2d, rnn.OneUnitRNN, randmat.goe, ...

@@ -15,10 +15,7 @@ same cell give identical HTML.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
-import io
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -26,15 +23,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
+from . import _render
 from ._typing import ArrayLike, FloatArray
 from ._validate import as_float_array, positive_int
 from .plotting import print_figures
 
 __all__ = ["PathAnimation", "animate_paths"]
-
-# matplotlib line styles as SVG dash patterns (pixels), so paths read in greyscale too.
-_SVG_DASHES = {"-": "none", "solid": "none", "--": "8,5", "dashed": "8,5", ":": "2,4",
-               "dotted": "2,4", "-.": "8,4,2,4", "dashdot": "8,4,2,4"}
 
 _SCRIPT = """
 (function () {
@@ -118,27 +112,26 @@ class PathAnimation:
         return self.still_pdf
 
     def _repr_html_(self) -> str:
-        digest = hashlib.sha1(self.still_png + self.background_png).hexdigest()[:12]
-        element_id = f"codelib-animation-{digest}"
+        element_id = f"codelib-animation-{_render.digest(self.still_png, self.background_png)}"
         width, height = self.size
         x0, y0, x1, y1 = self.clip_box
         shapes = []
         for path, style in zip(self.pixel_paths, self.styles):
             points = " ".join(f"{x:.1f},{y:.1f}" for x, y in path)
             color = style["color"]
-            dash = _SVG_DASHES.get(style["linestyle"], "none")
+            # dashes as matplotlib draws a 2.5-pixel line (1.8 points at 100 dpi), so paths read in greyscale
+            dash = _render.svg_dasharray(style["linestyle"], 1.8, 100 / 72)
             shapes.append(
                 f'<polyline data-points="{points}" points="" fill="none" stroke="{color}" '
                 f'stroke-dasharray="{dash}" stroke-width="2.5" stroke-linejoin="round" '
                 f'clip-path="url(#{element_id}-clip)"/>'
                 f'<circle r="5" cx="{path[0, 0]:.1f}" cy="{path[0, 1]:.1f}" fill="{color}" '
                 f'clip-path="url(#{element_id}-clip)"/>')
-        image = base64.b64encode(self.background_png).decode("ascii")
         script = _SCRIPT % {"id": element_id, "last": self.n_steps, "interval": self.interval_ms}
         return (
             f'<div class="codelib-animation" id="{element_id}" style="max-width:{width}px">'
             f'<div style="position:relative">'
-            f'<img src="data:image/png;base64,{image}" alt="{html.escape(self.alt)}" '
+            f'<img src="{_render.data_uri(self.background_png)}" alt="{html.escape(self.alt)}" '
             f'style="width:100%;display:block"/>'
             f'<svg viewBox="0 0 {width} {height}" aria-hidden="true" '
             f'style="position:absolute;left:0;top:0;width:100%;height:100%">'
@@ -150,22 +143,6 @@ class PathAnimation:
             f'<input type="range" min="0" max="{self.n_steps}" value="0" step="1" '
             f'aria-label="optimisation step" style="flex:1"/><output>step 0 of {self.n_steps}</output>'
             f'</div><script>{script}</script></div>')
-
-
-def _pdf(figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="pdf", bbox_inches=None, metadata={"Creator": None, "Producer": None,
-                                                                      "CreationDate": None})
-    return buffer.getvalue()
-
-
-def _png(figure, dpi: float) -> bytes:
-    buffer = io.BytesIO()
-    # The full canvas, never "tight" (the house style's default): the pixel coordinates of the
-    # paths are computed on the full canvas.
-    with plt.rc_context({"savefig.bbox": "standard"}):
-        figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    return buffer.getvalue()
 
 
 def animate_paths(ax: Axes, paths: Sequence[ArrayLike], *, labels: Sequence[str] | None = None,
@@ -237,38 +214,27 @@ def animate_paths(ax: Axes, paths: Sequence[ArrayLike], *, labels: Sequence[str]
         raise ValueError(f"dpi must be an integer >= 10, got {dpi}.")
 
     figure = ax.figure
-    styles = _line_styles(len(arrays))
+    styles = [{"color": style["color"], "linestyle": style["linestyle"]}
+              for style in _render.line_styles(len(arrays))]
     if labels is not None:
         handles = [Line2D([], [], marker="o", label=lab, **style) for style, lab in zip(styles, labels)]
         # An explicit loc="best" places it as the default does, without matplotlib's timing
         # warning ("can be slow"), which a busy machine triggers and a strict build fails on.
         ax.legend(handles=handles, loc="best")
     xlim, ylim = ax.get_xlim(), ax.get_ylim()
-    background = _png(figure, dpi)
+    background = _render.png(figure, dpi)
 
-    scale = dpi / figure.dpi
-    width, height = (int(round(v)) for v in figure.get_size_inches() * dpi)
-    pixel_paths = []
-    for array in arrays:
-        display = ax.transData.transform(array) * scale
-        pixel_paths.append(np.column_stack([display[:, 0], height - display[:, 1]]))
-    (bx0, by0), (bx1, by1) = ax.bbox.get_points() * scale
-    clip_box = (bx0, height - by1, bx1, height - by0)
+    width, height = _render.pixel_size(figure, dpi)
+    pixel_paths = [_render.to_pixels(ax, array, dpi) for array in arrays]
+    clip_box = _render.clip_box(ax, dpi)
 
     for array, style in zip(arrays, styles):
         ax.plot(array[:, 0], array[:, 1], marker="o", markersize=3, **style)
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
-    still = _png(figure, dpi)
-    still_pdf = _pdf(figure) if print_figures() else None
+    still = _render.png(figure, dpi)
+    still_pdf = _render.pdf(figure) if print_figures() else None
     plt.close(figure)  # release it from pyplot, so the notebook shows only the animation
     return PathAnimation(background, still, pixel_paths, styles, (width, height), clip_box, alt,
                          interval_ms, still_pdf)
 
-
-def _line_styles(n: int) -> list[dict]:
-    """The first ``n`` colour/line-style pairs of the current property cycle."""
-    cycle = plt.rcParams["axes.prop_cycle"].by_key()
-    colors = cycle.get("color", ["black"])
-    dashes = cycle.get("linestyle", ["-"])
-    return [{"color": colors[i % len(colors)], "linestyle": dashes[i % len(dashes)]} for i in range(n)]
