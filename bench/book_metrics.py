@@ -68,7 +68,7 @@ class CellTime(NamedTuple):
 class PageRecord(NamedTuple):
     """What the build recorded for one page of the table of contents."""
 
-    page: str                   # docname, e.g. "chapters/local_minima"
+    page: str                   # docname, e.g. "chapters/local_minima/index"
     execution: float | None     # jupyter-cache execution_seconds; None if not executed
     cells: tuple[CellTime, ...]  # per-cell times from nbclient's timestamps; empty if none
     html_bytes: int | None      # the page's .html; None if the page is missing

@@ -1,8 +1,8 @@
 """What a reader meets on a chapter page, read from its MyST source: code lines and prose words.
 
 Shared by tests/test_chapters.py and handy from the shell:
-``python tests/chapter_text.py chapters/local_minima.md`` prints the prose word count and every
-code line over the limit.
+``python tests/chapter_text.py chapters/local_minima/landscapes.md`` prints the prose word count
+and every code line over the limit.
 """
 
 from __future__ import annotations
