@@ -50,3 +50,37 @@ def test_every_page_states_the_licence(book):
     missing = [page for page in toc_pages()
                if "creativecommons.org/licenses/by/4.0" not in (book.html / f"{page}.html").read_text()]
     assert not missing, f"pages without the licence in the footer: {missing}"
+
+
+# --- the reader's edition (issue 13) -------------------------------------------------------------
+
+CHECK_CELL = re.compile(r'<div class="cell tag_checks[^"]*">\s*(<details class="admonition hide above-input">)?')
+DETAILS = re.compile(r"<details\b.*?</details>", re.S)
+CODE = re.compile(r'<div class="highlight-ipython3 notranslate"><div class="highlight"><pre>(.*?)</pre>', re.S)
+
+
+def visible_code(markup: str) -> list[str]:
+    """Lines of the code cells a reader sees without opening anything (folded blocks removed)."""
+    shown = DETAILS.sub("", markup)
+    return [re.sub(r"<[^>]+>", "", line) for block in CODE.findall(shown) for line in block.splitlines()]
+
+
+def test_checks_are_folded_and_kept_out_of_the_visible_code(book):
+    folded, leaks = 0, []
+    for page in toc_pages():
+        markup = (book.html / f"{page}.html").read_text()
+        cells = CHECK_CELL.findall(markup)
+        assert all(cells), f"{page}: a check cell is not folded"
+        folded += len(cells)
+        leaks += [f"{page}: {line.strip()}" for line in visible_code(markup)
+                  if re.match(r"\s*(assert\b|glue\()", line)]
+    assert folded > 0 and not leaks, "\n".join(leaks[:20])
+
+
+def test_the_index_has_the_key_terms(book):
+    markup = (book.html / "genindex.html").read_text()
+    entries = re.findall(r"<li><a href=", markup)
+    assert len(entries) >= 60, f"{len(entries)} index entries"
+    for term in ("condition number", "saddle point", "stable manifold", "edge of stability",
+                 "gradient clipping", "filter normali"):
+        assert term in markup.lower(), f"no index entry for {term!r}"

@@ -120,3 +120,11 @@ def test_the_title_page_names_the_commit_not_a_time_stamp(pdf):
     date = subprocess.run(["git", "log", "-1", "--format=%cd", "--date=format:%d %B %Y"], cwd=ROOT,
                           capture_output=True, text=True).stdout.strip()
     assert date in title_page  # the commit's date, the same in every build of the commit
+
+
+def test_checks_stay_out_of_the_pdf(pdf):
+    """Check cells (tag ``checks``) run on every build but are not printed (_ext/check_cells.py)."""
+    tex = (pdf["latex"] / "book.tex").read_text()
+    assert "sphinxVerbatim" in tex  # teaching code is printed
+    printed = re.findall(r"\\PYG\{k\}\{assert\}|\\PYG\{n\}\{glue\}", tex)
+    assert not printed, f"{len(printed)} assert/glue calls printed in the PDF"
