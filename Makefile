@@ -24,7 +24,7 @@ help:
 	@echo "make test   lint, unit tests, doctests and the strict book build"
 	@echo "make bench  time builds, chapters, cells, page weight, PDF and codelib; PASS/FAIL budget lines"
 	@echo "make bench BASELINE=<commit>   the same, comparing notebook execution with <commit> (default 06059d7; empty skips)"
-	@echo "make lock   regenerate requirements.lock from requirements.in"
+	@echo "make lock   regenerate requirements.lock from requirements.in, and binder/requirements.txt from it"
 	@echo "make clean  remove _build (keeps .venv)"
 
 $(READY): requirements.lock pyproject.toml
@@ -85,7 +85,7 @@ lock: $(READY)
 	$(BIN)/python -m pip install --quiet $(PIP_TOOLS)
 	$(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url \
 	    --no-emit-find-links --output-file requirements.lock requirements.in
-	cp requirements.lock binder/requirements.txt
+	$(BIN)/python binder/generate.py   # binder/requirements.txt: the reader's part of the lock
 
 clean:
 	rm -rf _build
