@@ -37,8 +37,9 @@ Two environment variables, both unset for the published book:
 ``BOOK_THEBE_URL``
     a Jupyter server as ``jupyter server`` prints it, ``http://127.0.0.1:8888/?token=...``:
     *Live Code* starts its kernels there instead of on Binder. The server must allow the
-    book's origin (``--ServerApp.allow_origin``). Unset, *Live Code* uses Binder
-    (``launch_buttons.binderhub_url`` and ``repository`` in ``_config.yml``).
+    book's origin (``--ServerApp.allow_origin``). Unset, *Live Code* uses the BinderHub of
+    ``launch_buttons.binderhub_url`` (sphinx-thebe left thebe's default, mybinder.org) with the
+    ``repository`` of ``_config.yml``, as the Binder launch button does.
 """
 
 from __future__ import annotations
@@ -102,18 +103,20 @@ def server_settings(url: str) -> dict:
     return settings
 
 
-def settings() -> dict:
-    """What live-code.js needs: where thebe is, and which server (None: Binder)."""
+def settings(binderhub_url: str | None = None) -> dict:
+    """What live-code.js needs: where thebe is, and which server (None: the BinderHub)."""
     local, version = _local_thebe(), thebe_version()
     base = "thebe/" if local else CDN.format(version=version)   # "thebe/": beside live-code.js
     url = os.environ.get("BOOK_THEBE_URL")
     return {"version": version, "js": base + "index.js", "css": base + "thebe.css",
-            "server": server_settings(url) if url else None}
+            "server": server_settings(url) if url else None,
+            "binderUrl": (binderhub_url or "https://mybinder.org").rstrip("/")}
 
 
 def _add_scripts(app: Sphinx, config: Config) -> None:
     config.html_static_path.append(str(HERE / "static"))
-    body = f"const BOOK_LIVE_CODE = {json.dumps(settings(), sort_keys=True)};"
+    launch = (config.html_theme_options or {}).get("launch_buttons") or {}
+    body = f"const BOOK_LIVE_CODE = {json.dumps(settings(launch.get('binderhub_url')), sort_keys=True)};"
     app.add_js_file(None, body=body)
     app.add_js_file(SCRIPT)
 

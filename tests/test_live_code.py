@@ -30,6 +30,7 @@ import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import yaml
 from conftest import ROOT, require, toc_pages
 from test_browser import BENIGN_CONSOLE, CHROMIUM_ARGS, QuietHandler, chromium, is_local, source_text
 
@@ -153,6 +154,8 @@ def test_live_code_runs_the_first_cells(book, site, jupyter):
 
             page.route(lambda url: not is_local(url), block)
             page.goto(f"{site}/{page_name}.html", wait_until="load")
+            binder = yaml.safe_load((ROOT / "_config.yml").read_text())["launch_buttons"]["binderhub_url"]
+            assert page.evaluate("BOOK_LIVE_CODE.binderUrl") == binder.rstrip("/")   # when unset
             built = page.evaluate(BUILT_OUTPUTS)
             figure = next((i for i, cell in enumerate(built[:MAX_CELLS]) if cell["figure"]), None)
             assert figure is not None, f"{page_name}: no figure in the first {MAX_CELLS} code cells"

@@ -27,6 +27,8 @@ def test_published_pages_load_the_pinned_thebe_and_use_binder():
     assert settings["js"] == f"https://cdn.jsdelivr.net/npm/thebe@{PINNED}/lib/index.js"
     assert settings["css"] == f"https://cdn.jsdelivr.net/npm/thebe@{PINNED}/lib/thebe.css"
     assert settings["server"] is None
+    assert settings["binderUrl"] == "https://mybinder.org"
+    assert live_code.settings("https://binder.example.edu/")["binderUrl"] == "https://binder.example.edu"
 
 
 def test_a_named_server_replaces_binder(monkeypatch):

@@ -89,6 +89,7 @@
       requestKernel: true,
       useBinder: !settings.server,
       kernelOptions: { kernelName: window.kernelName || "python3" },
+      binderOptions: { binderUrl: settings.binderUrl },  // repo and ref: the page's thebe config
     };
     if (settings.server) options.serverSettings = settings.server;
     const running = thebe.bootstrap(options);
