@@ -40,9 +40,10 @@ $(CODELIB_STAMP): $(CODELIB_FILES)
 	touch $@
 
 MATHJAX := node_modules/mathjax/es5/tex-mml-chtml.js
-# OFFLINE=1: pages load MathJax from _build/html/_static/mathjax, so the book reads with no network.
+# OFFLINE=1: pages load MathJax from _build/html/_static/mathjax and thebe from _static/thebe, so
+# the book reads with no network (Live Code then needs BOOK_THEBE_URL, a local Jupyter server).
 ifeq ($(OFFLINE),1)
-BOOK_ENV := BOOK_MATHJAX_DIR=$(CURDIR)/node_modules/mathjax/es5
+BOOK_ENV := BOOK_MATHJAX_DIR=$(CURDIR)/node_modules/mathjax/es5 BOOK_THEBE_JS=$(CURDIR)/node_modules/thebe/lib
 BOOK_DEPS := $(MATHJAX)
 endif
 
