@@ -25,7 +25,7 @@ help:
 	@echo "make test   lint, unit tests, doctests and the strict book build"
 	@echo "make bench  time builds, chapters, cells, page weight, PDF and codelib; PASS/FAIL budget lines"
 	@echo "make bench BASELINE=<commit>   the same, comparing notebook execution with <commit> (default 06059d7; empty skips)"
-	@echo "make lock   regenerate requirements.lock from requirements.in"
+	@echo "make lock   regenerate requirements.lock from requirements.in, and binder/requirements.txt from it"
 	@echo "make clean  remove _build (keeps .venv)"
 
 $(READY): requirements.lock pyproject.toml
@@ -42,9 +42,10 @@ $(CODELIB_STAMP): $(CODELIB_FILES)
 	touch $@
 
 MATHJAX := node_modules/mathjax/es5/tex-mml-chtml.js
-# OFFLINE=1: pages load MathJax from _build/html/_static/mathjax, so the book reads with no network.
+# OFFLINE=1: pages load MathJax from _build/html/_static/mathjax and thebe from _static/thebe, so
+# the book reads with no network (Live Code then needs BOOK_THEBE_URL, a local Jupyter server).
 ifeq ($(OFFLINE),1)
-BOOK_ENV := BOOK_MATHJAX_DIR=$(CURDIR)/node_modules/mathjax/es5
+BOOK_ENV := BOOK_MATHJAX_DIR=$(CURDIR)/node_modules/mathjax/es5 BOOK_THEBE_JS=$(CURDIR)/node_modules/thebe/lib
 BOOK_DEPS := $(MATHJAX)
 endif
 
@@ -112,7 +113,7 @@ lock: $(READY)
 	$(BIN)/python -m pip install --quiet $(PIP_TOOLS)
 	$(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url \
 	    --no-emit-find-links --output-file requirements.lock requirements.in
-	cp requirements.lock binder/requirements.txt
+	$(BIN)/python binder/generate.py   # binder/requirements.txt: the reader's part of the lock
 
 clean:
 	rm -rf _build

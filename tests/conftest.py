@@ -8,7 +8,9 @@ tool is a failure, not a skip.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +22,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 MATHJAX_DIR = ROOT / "node_modules" / "mathjax" / "es5"
+THEBE_DIR = ROOT / "node_modules" / "thebe" / "lib"
 STRICT = ["-W", "-n", "--keep-going", "--all"]
 
 
@@ -61,6 +64,7 @@ class Build(NamedTuple):
     result: subprocess.CompletedProcess
     out: Path          # the build's _build folder
     local_mathjax: bool
+    thebe_url: str | None = None   # the Jupyter server the pages' Live Code uses (None: Binder)
 
     @property
     def log(self) -> str:
@@ -77,15 +81,28 @@ def jupyter_book(args: list[str], out: Path, env: dict | None = None) -> subproc
                           env={**os.environ, **(env or {})})
 
 
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The strict HTML build into a fresh folder, with MathJax served locally when the npm
-    package is installed. Other builds copy its execution cache rather than build into it."""
+    """The strict HTML build into a fresh folder, with MathJax and Thebe served locally when the
+    npm packages are installed. Then the pages' Live Code talks to a Jupyter server on
+    127.0.0.1 at a port and token chosen here (``BOOK_THEBE_URL``, see _ext/live_code.py), which
+    tests/test_live_code.py starts. Other builds copy its execution cache rather than build into it."""
     out = tmp_path_factory.mktemp("book")
     local = (MATHJAX_DIR / "tex-mml-chtml.js").is_file()
     env = {"BOOK_MATHJAX_DIR": str(MATHJAX_DIR)} if local else {}
+    thebe_url = None
+    if (THEBE_DIR / "index.js").is_file():
+        thebe_url = f"http://127.0.0.1:{free_port()}/?token={secrets.token_hex(16)}"
+        env |= {"BOOK_THEBE_JS": str(THEBE_DIR), "BOOK_THEBE_URL": thebe_url}
     result = jupyter_book(STRICT, out, env)
-    return Build(result, out / "_build", local)
+    return Build(result, out / "_build", local, thebe_url)
 
 
 TEX_TOOLS = ("xelatex", "latexmk", "pdftotext", "pdfimages")
